@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Install the Debian packages a make target needs: scripts/deps.sh GROUP...
+# Idempotent and quick when everything is present. As non-root it only
+# names what is missing and stops.
+. "$(dirname "$0")/lib.sh"
+
+declare -A PKGS=(
+  [build]="git patch xz-utils dpkg-dev gcc make python3 meson ninja-build pkg-config ccache
+           libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev zlib1g-dev
+           seabios ipxe-qemu"
+  [guest]="busybox-static kmod ndctl daxctl cpio gzip"
+  [docs]="python3-docutils"
+)
+
+# apt-get source needs a deb-src entry for the suite that carries the base.
+SRC_LIST=/etc/apt/sources.list.d/qemu-cxl-bullseye-security-src.sources
+need_src_entry() {
+    # One-line style or deb822 style entry of someone else's: fine too.
+    grep -qsE '^deb-src .*bullseye-security' /etc/apt/sources.list /etc/apt/sources.list.d/*.list && return 1
+    local f
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] && grep -qs 'deb-src' "$f" && grep -qs 'bullseye-security' "$f" && return 1
+    done
+    return 0
+}
+
+missing=()
+want_src=0
+for g in "$@"; do
+    case "$g" in
+        base) want_src=1; continue ;;
+        pkg:*) PKGS[$g]=${g#pkg:} ;;   # one named package (used by the tests)
+    esac
+    [ -n "${PKGS[$g]:-}" ] || die "deps.sh: unknown group '$g'"
+    for p in ${PKGS[$g]}; do
+        st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+        [ "${st:0:2}" = ii ] || missing+=("$p")
+    done
+done
+
+src_missing=0
+if [ $want_src = 1 ] && [ ! -f "$SRC_LIST" ] && need_src_entry; then
+    src_missing=1
+fi
+
+[ ${#missing[@]} = 0 ] && [ $src_missing = 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    [ ${#missing[@]} = 0 ] || say "qemu-cxl: missing Debian packages: ${missing[*]}" >&2
+    [ $src_missing = 0 ] || say "qemu-cxl: missing a deb-src entry for bullseye-security (see $0)" >&2
+    die "run 'make' as root once, or install these yourself (apt-get install ${missing[*]})"
+fi
+
+if [ $src_missing = 1 ]; then
+    step "adding deb-src entry for bullseye-security ($SRC_LIST)"
+    cat > "$SRC_LIST" <<'SRC'
+# Added by qemu-cxl: the QEMU base is Debian's qemu source from bullseye-security.
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: bullseye-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+step "installing Debian packages: ${missing[*]:-(none; refreshing lists)}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null || die "apt-get update failed"
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+        || die "apt-get install ${missing[*]} failed"
+fi
