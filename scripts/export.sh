@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Bring work done in build/src back into the repository: every commit on
+# top of "base" becomes an entry of patches/series, its edits to QEMU files
+# a patch in patches/, and the files it adds (new files at QEMU paths) are
+# copied to the repository. Commit in build/src first; then `make export`.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/series-lib.sh"
+
+[ -d "$SRC/.git" ] || die "no build/src yet: run 'make tree' first"
+git -C "$SRC" diff --quiet HEAD && git -C "$SRC" diff --cached --quiet HEAD \
+    || die "build/src has uncommitted changes: commit them there (git commit, or git commit --amend) and run 'make export' again"
+untracked=$(git -C "$SRC" ls-files --others --exclude-standard)
+[ -z "$untracked" ] || die "build/src has untracked files ($(echo $untracked | head -c 200)): git add and commit them, or remove them"
+
+in_base() { git -C "$SRC" cat-file -e "base:$1" 2>/dev/null; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/patches"
+: > "$work/series"
+: > "$work/owned"
+n=0
+for c in $(git -C "$SRC" rev-list --reverse base..HEAD); do
+    n=$((n + 1))
+    name=$(printf '%04d-%s.patch' "$n" "$(git -C "$SRC" log -1 --format=%f "$c")")
+    edits=() added=()
+    while IFS=$'\t' read -r st path; do
+        if in_base "$path"; then
+            edits+=("$path")
+        elif ! grep -qxF "$path" "$work/owned"; then
+            [ "$st" = D ] && continue
+            added+=("$path")
+            echo "$path" >> "$work/owned"
+        else
+            say "note: $(git -C "$SRC" log -1 --format=%s "$c") changes $path, added by an earlier commit: its final content is folded into that commit" >&2
+        fi
+    done < <(git -C "$SRC" diff-tree -r --no-commit-id --name-status "$c^" "$c")
+    {
+        git -C "$SRC" log -1 --format='From: %an <%ae>%nDate: %aD%nSubject: [PATCH] %s%n%n%b' "$c" | sed -e '${/^$/d}'
+        echo "---"
+        if [ ${#edits[@]} -gt 0 ]; then
+            git -C "$SRC" diff --stat=72 "$c^" "$c" -- "${edits[@]}"
+            echo
+            git -C "$SRC" diff --full-index "$c^" "$c" -- "${edits[@]}"
+        fi
+    } > "$work/patches/$name"
+    { echo "$name"; for f in "${added[@]}"; do echo "    $f"; done; } >> "$work/series"
+done
+
+# Overlay files: the final content of every file the series adds.
+while IFS= read -r f; do
+    mkdir -p "$TOP/$(dirname "$f")"
+    git -C "$SRC" show "HEAD:$f" > "$work/blob"
+    cmp -s "$work/blob" "$TOP/$f" 2>/dev/null || cp "$work/blob" "$TOP/$f"
+    mode=$(git -C "$SRC" ls-tree HEAD -- "$f" | awk '{print $1}')
+    if [ "$mode" = 100755 ]; then chmod +x "$TOP/$f"; else chmod -x "$TOP/$f"; fi
+done < "$work/owned"
+for f in $(overlay_files); do
+    grep -qxF "$f" "$work/owned" || { say "removing $f: the series no longer adds it"; git -C "$TOP" rm -q -f "$f"; }
+done
+
+{
+    echo "# The qemu-cxl series, in order: a patch (edits to existing QEMU files,"
+    echo "# with its commit message) and, indented below it, the new files of ours"
+    echo "# that the same commit adds. Written by 'make export'; editing by hand is fine."
+    cat "$work/series"
+} > "$work/series.full"
+rm -f "$TOP"/patches/*.patch
+cp "$work/patches/"*.patch "$TOP/patches/" 2>/dev/null || true
+cp "$work/series.full" "$SERIES_FILE"
+say "exported $n commits from build/src into patches/ ($(grep -c . "$work/owned") new files)"
+# Re-derive the tree from what was exported: it must give the same content.
+bash "$TOP/scripts/tree.sh"

@@ -1,0 +1,118 @@
+# Helpers shared by tree.sh, export.sh and series.sh. Sourced after lib.sh.
+
+BASE_REPO=$QEMU_CXL_CACHE/base.git
+SERIES_FILE=$TOP/patches/series
+# Fixed identity for the base commit, so its hash is the same everywhere.
+BASE_DATE="2020-12-08T00:00:00Z"
+
+# Directories of our repository that are overlaid at QEMU's own paths.
+OVERLAY_PATHS=(hw include docs tests/qtest)
+
+overlay_files() {
+    git -C "$TOP" ls-files --cached --others --exclude-standard -- "${OVERLAY_PATHS[@]}" 2>/dev/null | sort -u
+}
+
+ensure_base_repo() {
+    local stamp=$BASE_REPO.stamp
+    if [ -f "$stamp" ] && cmp -s "$stamp" "$BASE_DIR.stamp"; then
+        return 0
+    fi
+    step "recording the base as a git repository ($BASE_REPO)"
+    rm -rf "$BASE_REPO" "$BASE_REPO.tmp"
+    git init -q --bare "$BASE_REPO.tmp"
+    (
+        export GIT_DIR=$BASE_REPO.tmp GIT_WORK_TREE=$BASE_DIR GIT_INDEX_FILE=$BASE_REPO.tmp/index
+        git add -A -f .
+        tree=$(git write-tree)
+        c=$(GIT_AUTHOR_NAME="Debian QEMU Team" GIT_AUTHOR_EMAIL="pkg-qemu-devel@lists.alioth.debian.org" \
+            GIT_COMMITTER_NAME="qemu-cxl" GIT_COMMITTER_EMAIL="qemu-cxl@localhost" \
+            GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
+            git commit-tree "$tree" -m "Debian qemu $BASE_VERSION (pristine base for qemu-cxl)")
+        git tag base "$c"
+        git symbolic-ref HEAD refs/tags/base 2>/dev/null || true
+        rm -f "$GIT_INDEX_FILE"
+    )
+    mv "$BASE_REPO.tmp" "$BASE_REPO"
+    cp "$BASE_DIR.stamp" "$stamp"
+}
+
+# Parse patches/series: prints "P <patch>" and "F <file>" lines.
+series_entries() {
+    [ -f "$SERIES_FILE" ] || return 0
+    sed -e 's/#.*//' "$SERIES_FILE" | while IFS= read -r line; do
+        [ -n "${line// /}" ] || continue
+        case "$line" in
+            [[:space:]]*) for f in $line; do echo "F $f"; done ;;
+            *) echo "P $(echo $line)" ;;
+        esac
+    done
+}
+
+# Build the series commits on top of "base" in repository $1 without
+# touching its working tree or index; prints the last commit.
+build_series_commits() {
+    local repo=$1
+    local idx=$repo/.git/qemu-cxl-index
+    local work; work=$(mktemp -d)
+    local parent; parent=$(git -C "$repo" rev-parse base)
+    local claimed=$work/claimed
+    : > "$claimed"
+    rm -f "$idx"
+    GIT_INDEX_FILE=$idx git -C "$repo" read-tree base
+    local entries=() e
+    while IFS= read -r e; do entries+=("$e"); done < <(series_entries)
+    entries+=("END")
+    local cur=""
+    for e in "${entries[@]}"; do
+        case "$e" in
+            "F "*)
+                [ -n "$cur" ] || die "patches/series: file ${e#F } listed before any patch"
+                local f=${e#F }
+                [ -f "$TOP/$f" ] || die "patches/series: $cur names $f, which is not in the repository"
+                grep -qxF "$f" "$claimed" && die "patches/series: $f is named twice"
+                echo "$f" >> "$claimed"
+                local mode=100644
+                [ -x "$TOP/$f" ] && mode=100755
+                local blob; blob=$(git -C "$repo" hash-object -w "$TOP/$f")
+                GIT_INDEX_FILE=$idx git -C "$repo" update-index --add --cacheinfo "$mode,$blob,$f"
+                continue ;;
+        esac
+        if [ -n "$cur" ]; then
+            parent=$(commit_entry "$repo" "$idx" "$parent" "$cur" "$work")
+        fi
+        [ "$e" = END ] && break
+        cur=${e#P }
+        [ -f "$TOP/patches/$cur" ] || die "patches/series names patches/$cur, which does not exist"
+        git mailinfo -b "$work/msg" "$work/diff" < "$TOP/patches/$cur" > "$work/info" \
+            || die "patches/$cur is not a mail-style patch"
+        if [ -s "$work/diff" ]; then
+            GIT_INDEX_FILE=$idx git -C "$repo" apply --cached --whitespace=nowarn "$work/diff" 2>"$work/apply.err" || {
+                cat "$work/apply.err" >&2
+                die "patches/$cur does not apply cleanly to the base plus the patches before it"
+            }
+        fi
+    done
+    # Every overlay file must belong to exactly one series entry.
+    local stray; stray=$(overlay_files | grep -vxF -f "$claimed" || true)
+    [ -z "$stray" ] || die "files not named by any entry of patches/series: $(echo $stray)"
+    rm -rf "$work" "$idx"
+    echo "$parent"
+}
+
+# Commit the index as one series entry, with the author, date and message
+# of its patch header (saved in $5/info and $5/msg by git mailinfo).
+commit_entry() {
+    local repo=$1 idx=$2 parent=$3 name=$4 work=$5
+    local author email date subject
+    author=$(sed -n 's/^Author: //p' "$work/info")
+    email=$(sed -n 's/^Email: //p' "$work/info")
+    date=$(sed -n 's/^Date: //p' "$work/info")
+    subject=$(sed -n 's/^Subject: //p' "$work/info")
+    [ -n "$subject" ] || die "patches/$name has no Subject"
+    [ -n "$date" ] || die "patches/$name has no Date"
+    { echo "$subject"; if [ -s "$work/msg" ]; then echo; cat "$work/msg"; fi; } > "$work/commitmsg"
+    local tree; tree=$(GIT_INDEX_FILE=$idx git -C "$repo" write-tree)
+    GIT_AUTHOR_NAME=${author:-qemu-cxl} GIT_AUTHOR_EMAIL=${email:-qemu-cxl@localhost} GIT_AUTHOR_DATE=$date \
+    GIT_COMMITTER_NAME=${author:-qemu-cxl} GIT_COMMITTER_EMAIL=${email:-qemu-cxl@localhost} GIT_COMMITTER_DATE=$date \
+        git -C "$repo" commit-tree "$tree" -p "$parent" -F "$work/commitmsg"
+}
