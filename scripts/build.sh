@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Build qemu-system-x86_64 and the qtests from build/src into build/qemu,
+# with ccache, and leave the binary at build/qemu-system-x86_64.
+. "$(dirname "$0")/lib.sh"
+
+bash "$TOP/scripts/deps.sh" build base
+bash "$TOP/scripts/tree.sh"
+
+CONFIGURE_ARGS=(--target-list=x86_64-softmmu --disable-docs --disable-werror
+                --cc="ccache gcc" --cxx="ccache g++" --host-cc="ccache gcc")
+want=$(printf '%s\n' "${CONFIGURE_ARGS[@]}")
+mkdir -p "$OBJ"
+if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.qemu-cxl-configure" 2>/dev/null)" != "$want" ]; then
+    step "configuring QEMU in build/qemu"
+    (cd "$OBJ" && "$SRC/configure" "${CONFIGURE_ARGS[@]}" > configure.log 2>&1) || {
+        tail -n 30 "$OBJ/configure.log" >&2
+        die "configure failed (log: build/qemu/configure.log)"
+    }
+    echo "$want" > "$OBJ/.qemu-cxl-configure"
+fi
+
+step "building QEMU (make -C build/qemu)"
+jobs=$(( $(nproc) + 1 ))
+if ! make -C "$OBJ" -j"$jobs" all > "$OBJ/build.log" 2>&1; then
+    grep -E -B2 -A8 'error:|Error [0-9]|FAILED' "$OBJ/build.log" | tail -n 60 >&2
+    die "the QEMU build failed (log: build/qemu/build.log)"
+fi
+bash "$TOP/scripts/firmware.sh"
+ln -sfn qemu/qemu-system-x86_64 "$BUILD/qemu-system-x86_64"
+step "built build/qemu-system-x86_64"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Lay out build/qemu/pc-bios so that QEMU run from the build tree finds its
+# firmware next to the binary (softmmu/vl.c find_datadir): Debian's SeaBIOS
+# and iPXE ROMs, plus the x86 option ROMs built from QEMU's own sources
+# (linuxboot_dma.bin for -kernel, kvmvapic.bin, ...), which Debian's source
+# tarball does not carry prebuilt.
+. "$(dirname "$0")/lib.sh"
+
+dir=$OBJ/pc-bios
+mkdir -p "$dir"
+link() { [ "$(readlink "$2" 2>/dev/null)" = "$1" ] || ln -sfn "$1" "$2"; }
+for f in /usr/share/seabios/*.bin /usr/lib/ipxe/qemu/*.rom; do
+    [ -e "$f" ] || die "firmware $f missing: is the seabios / ipxe-qemu package installed?"
+    link "$f" "$dir/$(basename "$f")"
+done
+make -s -C "$OBJ/pc-bios/optionrom" >/dev/null || die "building the x86 option ROMs failed"
+for f in linuxboot.bin linuxboot_dma.bin multiboot.bin pvh.bin kvmvapic.bin; do
+    [ -f "$OBJ/pc-bios/optionrom/$f" ] || die "option ROM $f was not built"
+    link "optionrom/$f" "$dir/$f"
+done
+# Keymaps are looked up in the data directory too.
+link "$SRC/pc-bios/keymaps" "$dir/keymaps"
