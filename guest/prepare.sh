@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Prepare the Linux guest: Debian bookworm's kernel (linux-image-amd64,
+# resolved with apt now) and an initramfs made from Debian packages
+# (busybox-static, kmod, ndctl/cxl/daxctl and their libraries, the kernel's
+# CXL/NVDIMM/DAX modules with their dependencies) plus our static programs.
+# Prints nothing but progress; leaves build/guest/{vmlinuz,initramfs.cpio.gz,
+# kernel-version}.
+. "$(dirname "$0")/../scripts/lib.sh"
+
+bash "$TOP/scripts/deps.sh" guest
+OUT=$BUILD/guest
+KCACHE=$QEMU_CXL_CACHE/kernel
+mkdir -p "$OUT" "$KCACHE"
+
+# Kernel package: what linux-image-amd64 depends on today. A guest kernel
+# can be forced with GUEST_KERNEL_PKG=linux-image-6.1.0-NN-amd64.
+pkg=${GUEST_KERNEL_PKG:-}
+if [ -z "$pkg" ]; then
+    pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+    if [ -z "$pkg" ]; then
+        [ "$(id -u)" = 0 ] && apt-get update -q >/dev/null
+        pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+    fi
+fi
+[ -n "$pkg" ] || die "could not resolve linux-image-amd64 with apt-cache"
+kdir=$KCACHE/$pkg
+if [ ! -f "$kdir/.done" ]; then
+    step "downloading guest kernel $pkg"
+    rm -rf "$kdir" && mkdir -p "$kdir/deb"
+    (cd "$kdir/deb" && apt-get download -q "$pkg" >/dev/null 2>"$kdir/apt.err") \
+        || die "apt-get download $pkg failed: $(tail -n 2 "$kdir/apt.err")"
+    dpkg -x "$kdir"/deb/*.deb "$kdir/root"
+    # The package leaves modules.dep to its postinst: make it here.
+    depmod -b "$kdir/root" "$(ls "$kdir/root/lib/modules" | head -n 1)" || die "depmod for $pkg failed"
+    touch "$kdir/.done"
+fi
+kver=$(ls "$kdir/root/lib/modules" | head -n 1)
+[ -n "$kver" ] || die "no modules in $pkg"
+
+# The initramfs only changes when its inputs do.
+inputs=$( (echo "$pkg"; cat "$0" "$TOP/guest/init" "$TOP"/guest/progs/*.c; dpkg-query -W busybox-static kmod ndctl daxctl) | sha256sum | cut -d' ' -f1)
+if [ -f "$OUT/initramfs.cpio.gz" ] && [ "$(cat "$OUT/initramfs.inputs" 2>/dev/null)" = "$inputs" ]; then
+    exit 0
+fi
+step "building the guest initramfs for $kver"
+root=$OUT/root
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,mnt,test}
+
+cp /bin/busybox "$root/bin/busybox"
+file "$root/bin/busybox" 2>/dev/null | grep -q 'dynamically' && die "/bin/busybox is not busybox-static"
+for b in /usr/bin/kmod /usr/bin/cxl /usr/bin/ndctl /usr/bin/daxctl; do
+    cp "$b" "$root/usr/bin/"
+done
+for l in modprobe insmod rmmod lsmod depmod modinfo; do
+    ln -sf ../usr/bin/kmod "$root/sbin/$l"
+done
+# Shared libraries of the dynamic binaries, from the host (also bookworm).
+for b in "$root"/usr/bin/*; do
+    ldd "$b" | awk '/=>/ {print $3} /^\t\/lib/ {print $1}'
+done | sort -u | while read -r lib; do
+    [ -f "$lib" ] || continue
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+done
+# The dynamic loader must be where the binaries expect it.
+[ -f "$root/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+
+# Our static programs.
+for c in "$TOP"/guest/progs/*.c; do
+    gcc -static -O2 -Wall -Werror -o "$root/usr/bin/$(basename "$c" .c)" "$c" \
+        || die "compiling guest program $c failed"
+done
+
+# Kernel modules: the CXL, NVDIMM and DAX drivers and what they depend on.
+mods="cxl_acpi cxl_pci cxl_mem cxl_pmem cxl_port cxl_core libnvdimm nd_pmem nd_btt dax_pmem device_dax kmem dax_hmem"
+mdir=$kdir/root/lib/modules/$kver
+closure=$OUT/modules.list
+: > "$closure"
+for m in $mods; do
+    line=$(grep -E "(^|/)${m}\.ko(\.xz|\.zst)?:" "$mdir/modules.dep" || true)
+    [ -n "$line" ] || continue       # built in
+    echo "$line" | tr -d ':' | tr ' ' '\n' | grep . >> "$closure"
+done
+sort -u -o "$closure" "$closure"
+mkdir -p "$root/lib/modules/$kver"
+while read -r ko; do
+    mkdir -p "$root/lib/modules/$kver/$(dirname "$ko")"
+    cp "$mdir/$ko" "$root/lib/modules/$kver/$ko"
+done < "$closure"
+cp "$mdir"/modules.order "$mdir"/modules.builtin* "$root/lib/modules/$kver/" 2>/dev/null || true
+depmod -b "$root" "$kver" || die "depmod failed"
+
+cp "$TOP/guest/init" "$root/init"
+chmod +x "$root/init"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -6) > "$OUT/initramfs.cpio.gz.tmp"
+mv "$OUT/initramfs.cpio.gz.tmp" "$OUT/initramfs.cpio.gz"
+cp "$kdir/root/boot/vmlinuz-$kver" "$OUT/vmlinuz"
+echo "$kver" > "$OUT/kernel-version"
+echo "$pkg" > "$OUT/kernel-package"
+echo "$inputs" > "$OUT/initramfs.inputs"
+step "guest: kernel $kver ($pkg), initramfs $(du -h "$OUT/initramfs.cpio.gz" | cut -f1)"

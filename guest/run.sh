@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Boot the qemu-cxl guest under our QEMU with a topology and a guest script.
+#
+#   guest/run.sh [-t SECONDS] [-l LOG] [-T TOPOLOGY] SCRIPT [-- QEMU ARGS...]
+#
+# SCRIPT runs as /test/run.sh in the guest (busybox sh); files next to it
+# named SCRIPT.d/* go to /test too. The guest's console goes to LOG
+# (default build/guest/logs/<script>.log) and to stdout with -v. Exit status:
+# the script's, or 124 when the guest hung and was killed after SECONDS
+# (default 300), or 125 when it ended without reporting a status.
+# QEMU runs with KVM when /dev/kvm works, TCG otherwise (QEMU_CXL_ACCEL
+# forces one).
+. "$(dirname "$0")/../scripts/lib.sh"
+
+timeout=300 log="" topo="" verbose=0 smp=2 mem=2G
+while getopts "t:l:T:vs:m:" o; do
+    case $o in
+        t) timeout=$OPTARG ;;
+        l) log=$OPTARG ;;
+        T) topo=$OPTARG ;;
+        v) verbose=1 ;;
+        s) smp=$OPTARG ;;
+        m) mem=$OPTARG ;;
+        *) die "usage: guest/run.sh [-t SECONDS] [-l LOG] [-T TOPOLOGY] [-v] SCRIPT [-- QEMU ARGS]" ;;
+    esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || die "guest/run.sh: no guest script given"
+script=$1; shift
+[ "${1:-}" = "--" ] && shift
+[ -f "$script" ] || die "guest script $script not found"
+
+QEMU=${QEMU:-$BUILD/qemu-system-x86_64}
+[ -x "$QEMU" ] || die "$QEMU not built: run 'make' first"
+bash "$TOP/guest/prepare.sh"
+G=$BUILD/guest
+name=$(basename "$script" .sh)
+mkdir -p "$G/logs" "$G/run"
+[ -n "$log" ] || log=$G/logs/$name.log
+work=$(mktemp -d "$G/run/$name.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The script (and its companions) as a second cpio archive appended to the
+# initramfs: the kernel unpacks both.
+mkdir -p "$work/root/test"
+cp "$script" "$work/root/test/run.sh"
+[ -d "$script.d" ] && cp -r "$script.d/." "$work/root/test/"
+(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/test.cpio.gz"
+cat "$G/initramfs.cpio.gz" "$work/test.cpio.gz" > "$work/initrd.gz"
+
+accel=${QEMU_CXL_ACCEL:-}
+if [ -z "$accel" ]; then
+    accel=tcg
+    if [ -r /dev/kvm ] && [ -w /dev/kvm ] && \
+       timeout 20 "$QEMU" -accel kvm -M q35 -nodefaults -display none -S -no-user-config \
+            -monitor none -serial none -qmp none -daemonize -pidfile "$work/kvm.pid" >/dev/null 2>&1; then
+        kill "$(cat "$work/kvm.pid")" 2>/dev/null && accel=kvm
+    fi
+fi
+
+topo_args=()
+if [ -n "$topo" ]; then
+    f=$TOP/guest/topologies/$topo.sh
+    [ -f "$f" ] || die "unknown topology '$topo' (guest/topologies/)"
+    # A topology file prints QEMU arguments, one per line; backing files go
+    # into the directory it is given.
+    mapfile -t topo_args < <(bash "$f" "${TOPO_DIR:-$G/backing/$topo}")
+fi
+
+cmdline="console=ttyS0,115200 panic=-1 loglevel=4 rdinit=/init ${GUEST_APPEND:-}"
+echo "guest: $(cat "$G/kernel-version") on $(basename "$QEMU") ($accel), script $script, log $log"
+set +e
+timeout -k 10 "$timeout" "$QEMU" -M q35 -accel "$accel" -cpu max -smp "$smp" -m "$mem" \
+    -nodefaults -no-user-config -display none -nic none -no-reboot \
+    -serial "file:$log" -monitor none \
+    -kernel "$G/vmlinuz" -initrd "$work/initrd.gz" -append "$cmdline" \
+    "${topo_args[@]}" "$@" > "$work/qemu.out" 2>&1
+qrc=$?
+set -e
+[ $verbose = 1 ] && cat "$log"
+if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+    echo "guest: timed out after ${timeout}s and was killed; console log kept in $log" >&2
+    exit 124
+fi
+if [ $qrc != 0 ]; then
+    cat "$work/qemu.out" >&2
+    echo "guest: QEMU exited with status $qrc; console log in $log" >&2
+    exit 125
+fi
+rc=$(sed -n 's/^QEMU-CXL-EXIT=\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+if [ -z "$rc" ]; then
+    echo "guest: ended without reporting a status (kernel panic?); console log in $log" >&2
+    exit 125
+fi
+exit "$rc"
