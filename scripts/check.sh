@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# `make check`: build if needed, then run every test suite and end with
+# "N passed, N failed, N skipped". With arguments, only those suites:
+#   tools   build-tooling tests (scripts/tests)
+#   series  `make series` applies with git am to a pristine base and builds
+#   cxl     our CXL qtests and unit tests
+#   qtest   QEMU's own check-qtest-x86_64 (skips: scripts/qtest-skips.txt)
+#   guest   end-to-end tests booting Debian's kernel (guest/tests)
+. "$(dirname "$0")/lib.sh"
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(tools series cxl qtest guest)
+start=$(date +%s)
+LOGS=$BUILD/check
+mkdir -p "$LOGS"
+pass=0 fail=0 skip=0
+failed=()
+
+result() {   # result NAME STATUS(0 pass, 77 skip, else fail) [detail]
+    case $2 in
+        0)  pass=$((pass + 1)); printf 'PASS  %s %s\n' "$1" "${3:-}" ;;
+        77) skip=$((skip + 1)); printf 'SKIP  %s %s\n' "$1" "${3:-}" ;;
+        *)  fail=$((fail + 1)); failed+=("$1"); printf 'FAIL  %s %s\n' "$1" "${3:-}" ;;
+    esac
+}
+
+run() {      # run NAME CMD...: one test, output to its log
+    local name=$1; shift
+    local log=$LOGS/${name//\//_}.log t0=$(date +%s) rc=0
+    "$@" > "$log" 2>&1 || rc=$?
+    result "$name" $rc "($(( $(date +%s) - t0 ))s)"
+    if [ $rc != 0 ] && [ $rc != 77 ]; then sed 's/^/    | /' "$log" | tail -n 25; fi
+}
+
+# Run a set of meson tests (qtests) by name, counting each program.
+run_meson() {   # run_meson LABEL NAME...
+    local label=$1; shift
+    [ $# -gt 0 ] || return 0
+    local log=$LOGS/meson-$label.log
+    meson test -C "$OBJ" --no-rebuild --num-processes "$(nproc)" -t 20 --print-errorlogs "$@" > "$log" 2>&1 || true
+    local line name st
+    while IFS= read -r line; do
+        # e.g. " 3/48 qemu:qtest-x86_64 / qtest-x86_64/q35-test  OK  1.23s  7 subtests passed"
+        name=$(echo "$line" | sed -n 's|.* / \(qtest-[a-z0-9_]*/[A-Za-z0-9_-]*\) .*|\1|p')
+        [ -n "$name" ] || continue
+        st=$(echo "$line" | awk '{for (i=1;i<=NF;i++) if ($i ~ /^(OK|FAIL|SKIP|TIMEOUT|ERROR|EXPECTEDFAIL|UNEXPECTEDPASS)$/) {print $i; exit}}')
+        case $st in
+            OK) result "$name" 0 ;;
+            SKIP) result "$name" 77 ;;
+            *) result "$name" 1 "($st; log: build/check/meson-$label.log)" ;;
+        esac
+    done < <(grep -E '^ *[0-9]+/[0-9]+ ' "$log")
+}
+
+suite_tools() {
+    step "suite: tools"
+    for t in "$TOP"/scripts/tests/test-*.sh; do
+        run "tools/$(basename "$t" .sh)" bash "$t"
+    done
+}
+
+suite_series() {
+    step "suite: series"
+    run "series/git-am-and-build" bash "$TOP/scripts/check-series.sh"
+}
+
+all_qtests() {
+    meson test -C "$OBJ" --no-rebuild --list 2>/dev/null | sed -n 's|.* / \(qtest-x86_64/[A-Za-z0-9_-]*\)$|\1|p'
+}
+
+suite_cxl() {
+    step "suite: cxl"
+    local t=($(all_qtests | grep -E '/(cxl|test-cxl)' || true))
+    if [ ${#t[@]} = 0 ]; then
+        say "(no CXL qtests in this series yet)"
+        return 0
+    fi
+    run_meson cxl "${t[@]}"
+}
+
+suite_qtest() {
+    step "suite: qtest (QEMU's check-qtest-x86_64)"
+    local all=() names=() n reason
+    mapfile -t all < <(all_qtests | grep -vE '/(cxl|test-cxl)')
+    [ ${#all[@]} -gt 0 ] || { result "qtest/list" 1 "(no qtests found in build/qemu)"; return; }
+    for n in "${all[@]}"; do
+        reason=$(awk -v t="${n#qtest-x86_64/}" '$1 == t { $1 = ""; sub(/^ +/, ""); print }' "$TOP/scripts/qtest-skips.txt")
+        if [ -n "$reason" ]; then
+            result "$n" 77 "(skipped: $reason)"
+        else
+            names+=("$n")
+        fi
+    done
+    run_meson qtest "${names[@]}"
+}
+
+suite_guest() {
+    step "suite: guest (Debian kernel $(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'))"
+    bash "$TOP/guest/prepare.sh" > "$LOGS/guest-prepare.log" 2>&1 || {
+        result "guest/prepare" 1; sed 's/^/    | /' "$LOGS/guest-prepare.log" | tail -n 20; return; }
+    for t in "$TOP"/guest/tests/*.sh; do
+        run "guest/$(basename "$t" .sh)" bash "$t"
+    done
+}
+
+bash "$TOP/scripts/build.sh" || { echo "0 passed, 1 failed"; exit 1; }
+for s in "${suites[@]}"; do
+    declare -F "suite_$s" >/dev/null || die "unknown suite '$s'"
+    "suite_$s"
+done
+
+secs=$(( $(date +%s) - start ))
+echo
+echo "make check: $((pass + fail + skip)) tests ran in $((secs / 60))m$((secs % 60))s; logs in build/check/"
+[ $fail = 0 ] || echo "failed: ${failed[*]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ]
