@@ -51,11 +51,7 @@ cat "$G/initramfs.cpio.gz" "$work/test.cpio.gz" > "$work/initrd.gz"
 accel=${QEMU_CXL_ACCEL:-}
 if [ -z "$accel" ]; then
     accel=tcg
-    if [ -r /dev/kvm ] && [ -w /dev/kvm ] && \
-       timeout 20 "$QEMU" -accel kvm -M q35 -nodefaults -display none -S -no-user-config \
-            -monitor none -serial none -qmp none -daemonize -pidfile "$work/kvm.pid" >/dev/null 2>&1; then
-        kill "$(cat "$work/kvm.pid")" 2>/dev/null && accel=kvm
-    fi
+    kvm_works "$QEMU" && accel=kvm
 fi
 
 topo_args=()

@@ -9,6 +9,7 @@ declare -A PKGS=(
            libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev zlib1g-dev
            seabios ipxe-qemu"
   [guest]="busybox-static kmod ndctl daxctl cpio gzip"
+  [test]="swtpm genisoimage acpica-tools"
   [docs]="python3-docutils"
 )
 

@@ -18,5 +18,20 @@ for f in linuxboot.bin linuxboot_dma.bin multiboot.bin pvh.bin kvmvapic.bin; do
     [ -f "$OBJ/pc-bios/optionrom/$f" ] || die "option ROM $f was not built"
     link "optionrom/$f" "$dir/$f"
 done
+# sgabios (serial graphics adapter, -device sga) has no Debian package any
+# more: build it from QEMU's roms/ as Debian's own rules did.
+if [ ! -f "$OBJ/sgabios/sgabios.bin" ] || [ "$SRC/roms/sgabios/sgabios.S" -nt "$OBJ/sgabios/sgabios.bin" ]; then
+    s=$SRC/roms/sgabios o=$OBJ/sgabios
+    mkdir -p "$o"
+    gcc -c -o "$o/sgabios.o" "$s/sgabios.S" -Wall -Os -m32 -nostdlib \
+        -DBUILD_DATE="\"$(LC_ALL=C date -u -r "$s/sgabios.S")\"" \
+        -DBUILD_SHORT_DATE="\"$(date -u +%D -r "$s/sgabios.S")\"" \
+        -DBUILD_HOST=\"qemu-cxl\" -DBUILD_USER=\"build\" &&
+    ld -m elf_i386 -T "$s/rom16.ld" -nostdlib "$o/sgabios.o" -o "$o/sgabios.elf" &&
+    objcopy -O binary "$o/sgabios.elf" "$o/sgabios.bin" &&
+    gcc -Wall -O2 -o "$o/csum8" "$s/csum8.c" &&
+    "$o/csum8" "$o/sgabios.bin" || die "building sgabios.bin failed"
+fi
+link "../sgabios/sgabios.bin" "$dir/sgabios.bin"
 # Keymaps are looked up in the data directory too.
 link "$SRC/pc-bios/keymaps" "$dir/keymaps"

@@ -31,3 +31,36 @@ BASE_DIR=$QEMU_CXL_CACHE/base/$BASE_DIRNAME   # prepared pristine base
 say()  { printf '%s\n' "$*"; }
 die()  { printf 'qemu-cxl: error: %s\n' "$*" >&2; exit 1; }
 step() { printf '== %s\n' "$*"; }
+
+# kvm_works QEMU: true when KVM really runs a guest here. /dev/kvm can
+# exist, open fine and even run SeaBIOS while a Linux guest never makes
+# progress (seen on nested setups), so boot the guest kernel under KVM with
+# an init that cannot exist and wait for the kernel to get that far.
+# Without a prepared guest kernel, say no: TCG always works.
+kvm_works() {
+    local qemu=$1 kernel=$BUILD/guest/vmlinuz d rc=1
+    [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ -f "$kernel" ] || return 1
+    if [ -f "$BUILD/kvm-works" ] && [ "$BUILD/kvm-works" -nt "$kernel" ]; then
+        return "$(cat "$BUILD/kvm-works")"
+    fi
+    d=$(mktemp -d)
+    timeout 30 "$qemu" -accel kvm -M q35 -cpu max -m 256 -nodefaults -no-user-config \
+        -display none -monitor none -no-reboot -serial "file:$d/console" \
+        -kernel "$kernel" -append "console=ttyS0 panic=-1 init=/qemu-cxl-kvm-probe" \
+        >/dev/null 2>&1 || true
+    grep -qs "qemu-cxl-kvm-probe" "$d/console" && rc=0
+    rm -rf "$d"
+    echo $rc > "$BUILD/kvm-works"
+    return $rc
+}
+
+# without_kvm CMD...: run CMD where /dev/kvm cannot be opened as KVM, so
+# that QEMU's "-accel kvm -accel tcg" falls back to TCG. Used when kvm_works
+# says no; needs a private mount namespace (root).
+without_kvm() {
+    if [ -e /dev/kvm ] && command -v unshare >/dev/null && [ "$(id -u)" = 0 ]; then
+        unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$@"' sh "$@"
+    else
+        "$@"
+    fi
+}

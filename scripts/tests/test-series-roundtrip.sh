@@ -36,6 +36,6 @@ bash scripts/series.sh > "$SCRATCH/log" 2>&1 || { cat "$SCRATCH/log"; fail "seri
 . scripts/lib.sh
 git clone -q --no-checkout "$QEMU_CXL_CACHE/base.git" "$SCRATCH/am"
 git -C "$SCRATCH/am" checkout -q -B main base
-git -C "$SCRATCH/am" -c user.name=t -c user.email=t@t am -q build/series/*.patch || fail "git am"
+git -C "$SCRATCH/am" -c user.name=t -c user.email=t@t am -q "$SCRATCH"/r/build/series/*.patch || fail "git am"
 [ "$(git -C "$SCRATCH/am" rev-parse 'HEAD^{tree}')" = "$want" ] || fail "git am result differs"
 echo "ok: export round trip and series ($(ls build/series | wc -l) patches)"
