@@ -85,7 +85,7 @@ build_series_commits() {
         [ -f "$TOP/patches/$cur" ] || die "patches/series names patches/$cur, which does not exist"
         git mailinfo -b "$work/msg" "$work/diff" < "$TOP/patches/$cur" > "$work/info" \
             || die "patches/$cur is not a mail-style patch"
-        if [ -s "$work/diff" ]; then
+        if grep -q "^diff --git " "$work/diff"; then
             GIT_INDEX_FILE=$idx git -C "$repo" apply --cached --whitespace=nowarn "$work/diff" 2>"$work/apply.err" || {
                 cat "$work/apply.err" >&2
                 die "patches/$cur does not apply cleanly to the base plus the patches before it"

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Check the guest's view of the default topology (guest/topologies/default.sh)
+from the sections guest/scripts/enumerate.sh printed."""
+import json
+import re
+import sys
+
+log = open(sys.argv[1], errors="replace").read()
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def section(name):
+    m = re.search(r"^@@" + re.escape(name) + r"\n(.*?)(?=^@@)", log, re.S | re.M)
+    return m.group(1) if m else ""
+
+
+def listing(args):
+    text = section("CXL-LIST " + args)
+    # The console may interleave kernel messages; keep the JSON lines.
+    text = "\n".join(l for l in text.splitlines() if not re.match(r"^\[\s*\d+\.\d+\]", l))
+    try:
+        return json.loads(text) if text.strip() else []
+    except ValueError as e:
+        check(False, "cxl list %s printed JSON (%s)" % (args, e))
+        return []
+
+
+mods = section("LSMOD").split()
+for m in ("cxl_acpi", "cxl_pci", "cxl_mem", "cxl_pmem"):
+    check(m in mods, "module %s loaded" % m)
+# cxl_port is built into Debian's 6.1 kernel (CONFIG_CXL_PORT=y) or a module
+
+# _OSC lines name "ErrorReporting" capabilities; they are not errors.
+bad = [l for l in section("DMESG").splitlines()
+       if "_OSC: OS supports" not in l and "_OSC: OS now controls" not in l
+       and re.search(r"(?i)(error|warn|fail|timeout|invalid|not found|bug|firmware)", l)]
+check(not bad, "no CXL error or warning in dmesg" + ("" if not bad else ": " + " | ".join(bad)))
+
+memdevs = listing("-M")
+by_serial = {m.get("serial"): m for m in memdevs}
+check(len(memdevs) == 4, "cxl list -M shows 4 memdevs (%d)" % len(memdevs))
+for n in range(4):
+    sn = 0x1000 + n
+    m = by_serial.get(sn)
+    check(m is not None, "memdev with serial 0x%x" % sn)
+    if m:
+        check(m.get("pmem_size") == 256 << 20, "memdev sn 0x%x pmem_size 256 MiB (%s)" % (sn, m.get("pmem_size")))
+        check(not m.get("ram_size"), "memdev sn 0x%x has no volatile capacity" % sn)
+
+buses = listing("-B")
+check(len(buses) == 1 and buses[0].get("provider") == "ACPI.CXL",
+      "one CXL root, provided by ACPI.CXL")
+ports = listing("-P -T")
+with_eps = {p.get("port"): p for p in listing("-P -E")}
+check(len(ports) == 2, "2 host bridge ports (%d)" % len(ports))
+for p in ports:
+    check(p.get("host", "").startswith("ACPI0016:"), "port %s is an ACPI0016 host bridge" % p.get("port"))
+    check(p.get("nr_dports") == 2, "port %s has 2 dports (root ports)" % p.get("port"))
+    check(sorted(d.get("id") for d in p.get("dports", [])) == [0, 1],
+          "port %s dports are root ports 0 and 1" % p.get("port"))
+    eps = [e for k, v in with_eps.get(p.get("port"), {}).items()
+           if k.startswith("endpoints:") for e in v]
+    check(len(eps) == 2, "port %s has 2 endpoints (%d)" % (p.get("port"), len(eps)))
+
+decoders = listing("-D")
+roots = [d for d in decoders if re.match(r"decoder0\.\d+$", d.get("decoder", ""))]
+check(len(roots) == 1, "one root decoder (%d)" % len(roots))
+if roots:
+    r = roots[0]
+    check(r.get("size") == 4 << 30, "root decoder size 4 GiB (%s)" % r.get("size"))
+    check(r.get("interleave_ways") == 2, "root decoder interleaves 2 ways (%s)" % r.get("interleave_ways"))
+    check(r.get("interleave_granularity") == 256, "root decoder granularity 256 (%s)" % r.get("interleave_granularity"))
+    check(r.get("nr_targets") == 2, "root decoder has 2 targets")
+
+# Endpoints with their (idle) decoders: cxl-type3 has 4 HDM decoders each
+eps = listing("-E -D -i")
+endpoints = [e for blk in eps if isinstance(blk, dict) for e in blk.get("endpoints", [])]
+check(len(endpoints) == 4, "4 endpoints (%d)" % len(endpoints))
+for e in endpoints:
+    decs = [d for k, v in e.items() if k.startswith("decoders:") for d in v]
+    check(len(decs) == 4, "%s has 4 endpoint decoders (%d)" % (e.get("endpoint"), len(decs)))
+
+print("%d checks failed" % len(failures))
+sys.exit(1 if failures else 0)

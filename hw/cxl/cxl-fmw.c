@@ -1,0 +1,327 @@
+/*
+ * CXL Fixed Memory Windows: the machine's `cxl` switch, the
+ * -M cxl-fmw.N.* options, their checks, and where the windows go.
+ *
+ * CXL 2.0 9.14.1.3 describes a window to the OS (CEDT CFMWS): a host
+ * physical address range, interleaved across 1 to 16 host bridges at a
+ * granularity of 256 B to 16 KiB, using the same encodings as the HDM
+ * decoders (CXL 2.0 8.2.5.12.7).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/cutils.h"
+#include "qemu/log.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "hw/boards.h"
+#include "hw/cxl/cxl.h"
+#include "trace.h"
+
+/* CXL 2.0 8.2.5.12.7: Interleave Ways encoding (eiw) <-> ways */
+bool cxl_ways_to_eiw(unsigned ways, uint8_t *eiw)
+{
+    switch (ways) {
+    case 1: *eiw = 0; return true;
+    case 2: *eiw = 1; return true;
+    case 4: *eiw = 2; return true;
+    case 8: *eiw = 3; return true;
+    case 16: *eiw = 4; return true;
+    case 3: *eiw = 8; return true;
+    case 6: *eiw = 9; return true;
+    case 12: *eiw = 10; return true;
+    default: return false;
+    }
+}
+
+unsigned cxl_eiw_to_ways(uint8_t eiw)
+{
+    switch (eiw) {
+    case 0 ... 4:
+        return 1u << eiw;
+    case 8 ... 10:
+        return 3u << (eiw - 8);
+    default:
+        return 0;
+    }
+}
+
+/* CXL 2.0 8.2.5.12.7: Interleave Granularity, 256 B << eig, eig 0..6 */
+bool cxl_granularity_to_eig(uint64_t granularity, uint8_t *eig)
+{
+    if (granularity < 256 || granularity > 16 * KiB || !is_power_of_2(granularity)) {
+        return false;
+    }
+    *eig = ctz64(granularity) - 8;
+    return true;
+}
+
+uint64_t cxl_eig_to_granularity(uint8_t eig)
+{
+    return eig <= 6 ? 256ull << eig : 0;
+}
+
+CXLState *cxl_state(MachineState *ms)
+{
+    if (!ms->cxl_state) {
+        ms->cxl_state = g_new0(CXLState, 1);
+        ms->cxl_state->windows = g_ptr_array_new();
+    }
+    return ms->cxl_state;
+}
+
+static CXLFixedWindow *cxl_fmw_get(CXLState *cxl, unsigned index)
+{
+    while (cxl->windows->len <= index) {
+        CXLFixedWindow *w = g_new0(CXLFixedWindow, 1);
+        w->index = cxl->windows->len;
+        w->granularity = 256;
+        g_ptr_array_add(cxl->windows, w);
+    }
+    return g_ptr_array_index(cxl->windows, index);
+}
+
+/* Windows and targets are numbered densely; this bounds typos. */
+#define CXL_FMW_MAX_WINDOWS     64
+
+/*
+ * -M cxl-fmw.N.targets.M=<pxb-cxl id>, cxl-fmw.N.size=<size>,
+ * cxl-fmw.N.interleave-granularity=<size>: the syntax of upstream QEMU's
+ * machine option, parsed here from the flat keys QemuOpts hands over.
+ */
+bool cxl_fmw_set_option(MachineState *ms, const char *name, const char *value,
+                        Error **errp)
+{
+    CXLState *cxl = cxl_state(ms);
+    const char *rest;
+    unsigned n, m;
+    CXLFixedWindow *w;
+    uint64_t v;
+
+    if (qemu_strtoui(name + strlen("cxl-fmw."), &rest, 10, &n) || *rest != '.' ||
+        n >= CXL_FMW_MAX_WINDOWS) {
+        error_setg(errp, "%s: expected cxl-fmw.N.<option> with a window index "
+                   "N below %d", name, CXL_FMW_MAX_WINDOWS);
+        return false;
+    }
+    rest++;
+    w = cxl_fmw_get(cxl, n);
+
+    if (g_str_has_prefix(rest, "targets.")) {
+        const char *end;
+        if (qemu_strtoui(rest + strlen("targets."), &end, 10, &m) || *end) {
+            error_setg(errp, "%s: expected cxl-fmw.%u.targets.M with a target "
+                       "index M", name, n);
+            return false;
+        }
+        if (m >= CXL_WINDOW_MAX_TARGETS) {
+            error_setg(errp, "%s: a window interleaves at most %d host bridges",
+                       name, CXL_WINDOW_MAX_TARGETS);
+            return false;
+        }
+        if (!*value) {
+            error_setg(errp, "%s: empty host bridge id", name);
+            return false;
+        }
+        g_free(w->target_id[m]);
+        w->target_id[m] = g_strdup(value);
+        w->num_targets = MAX(w->num_targets, m + 1);
+    } else if (!strcmp(rest, "size")) {
+        if (qemu_strtosz(value, NULL, &v) || !v) {
+            error_setg(errp, "%s=%s: not a size (use e.g. 4G)", name, value);
+            return false;
+        }
+        w->size = v;
+    } else if (!strcmp(rest, "interleave-granularity")) {
+        uint8_t eig;
+        if (qemu_strtosz(value, NULL, &v) || !cxl_granularity_to_eig(v, &eig)) {
+            error_setg(errp, "%s=%s: the interleave granularity must be a power "
+                       "of two from 256 to 16k", name, value);
+            return false;
+        }
+        w->granularity = v;
+    } else {
+        error_setg(errp, "%s: unknown window option '%s' (expected targets.M, "
+                   "size or interleave-granularity)", name, rest);
+        return false;
+    }
+    return true;
+}
+
+/* Every window complete and legal: called when the machine is set up. */
+bool cxl_fmw_check(CXLState *cxl, Error **errp)
+{
+    unsigned i, t;
+
+    if (!cxl->is_enabled) {
+        if (cxl->windows->len) {
+            error_setg(errp, "cxl-fmw.0: CXL fixed memory windows need the "
+                       "machine option cxl=on");
+            return false;
+        }
+        return true;
+    }
+    for (i = 0; i < cxl->windows->len; i++) {
+        CXLFixedWindow *w = g_ptr_array_index(cxl->windows, i);
+        unsigned ways = w->num_targets;
+
+        if (!ways) {
+            error_setg(errp, "cxl-fmw.%u: no targets (set cxl-fmw.%u.targets.0 "
+                       "to a pxb-cxl id)", i, i);
+            return false;
+        }
+        for (t = 0; t < ways; t++) {
+            if (!w->target_id[t]) {
+                error_setg(errp, "cxl-fmw.%u.targets.%u is missing: targets "
+                           "are numbered from 0 without gaps", i, t);
+                return false;
+            }
+        }
+        if (!cxl_ways_to_eiw(ways, &w->eniw)) {
+            error_setg(errp, "cxl-fmw.%u: %u targets; a window interleaves "
+                       "1, 2, 3, 4, 6, 8, 12 or 16 host bridges", i, ways);
+            return false;
+        }
+        cxl_granularity_to_eig(w->granularity, &w->eig);
+        if (!w->size) {
+            error_setg(errp, "cxl-fmw.%u.size is missing", i);
+            return false;
+        }
+        /* CXL 2.0 9.14.1.3: the window size is a multiple of NIW * 256 MiB */
+        if (w->size % (CXL_HDM_ALIGN * ways)) {
+            error_setg(errp, "cxl-fmw.%u.size=0x%" PRIx64 ": the size of a "
+                       "window must be a multiple of 256 MiB times its %u "
+                       "target(s)", i, w->size, ways);
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Place the host bridge register blocks and then the windows from @base
+ * upwards; returns the first address after them. Each window starts on a
+ * multiple of 256 MiB times its ways, so that every region Linux carves
+ * from it can be aligned as the HDM decoders require.
+ */
+hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base)
+{
+    hwaddr addr;
+    unsigned i;
+
+    if (!cxl->is_enabled) {
+        return base;
+    }
+    cxl->host_reg_base = ROUND_UP(base, CXL_COMPONENT_REG_SIZE);
+    addr = cxl->host_reg_base + CXL_HOST_REG_REGION_SIZE;
+    for (i = 0; i < cxl->windows->len; i++) {
+        CXLFixedWindow *w = g_ptr_array_index(cxl->windows, i);
+        uint64_t align = CXL_HDM_ALIGN * w->num_targets;
+
+        w->base = QEMU_ALIGN_UP(addr, align);
+        addr = w->base + w->size;
+    }
+    cxl->end = addr;
+    return addr;
+}
+
+static uint64_t cxl_fmw_unrouted_read(void *opaque, hwaddr addr, unsigned size)
+{
+    CXLFixedWindow *w = opaque;
+
+    qemu_log_mask(LOG_GUEST_ERROR, "cxl-fmw.%u: read of 0x%" HWADDR_PRIx
+                  " (size %u): window decode not routed, returning all ones\n",
+                  w->index, w->base + addr, size);
+    return MAKE_64BIT_MASK(0, size * 8);
+}
+
+static void cxl_fmw_unrouted_write(void *opaque, hwaddr addr, uint64_t data,
+                                   unsigned size)
+{
+    CXLFixedWindow *w = opaque;
+
+    qemu_log_mask(LOG_GUEST_ERROR, "cxl-fmw.%u: write to 0x%" HWADDR_PRIx
+                  " (size %u): window decode not routed, dropped\n",
+                  w->index, w->base + addr, size);
+}
+
+static const MemoryRegionOps cxl_fmw_ops = {
+    .read = cxl_fmw_unrouted_read,
+    .write = cxl_fmw_unrouted_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+        .unaligned = true,
+    },
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+        .unaligned = true,
+    },
+};
+
+static void cxl_map_host_bridge(CXLHostBridge *hb, void *opaque)
+{
+    CXLState *cxl = opaque;
+
+    memory_region_add_subregion(&cxl->host_reg_mr,
+                                cxl_host_bridge_chbcr(hb) - cxl->host_reg_base,
+                                cxl_host_bridge_registers(hb));
+}
+
+/*
+ * After -device: resolve each window's targets to pxb-cxl host bridges and
+ * map the host bridge registers and the windows into system memory.
+ */
+void cxl_machine_done(MachineState *ms, MemoryRegion *system_memory,
+                      Error **errp)
+{
+    CXLState *cxl = cxl_state(ms);
+    unsigned i, t;
+
+    if (!cxl->is_enabled) {
+        return;
+    }
+    memory_region_init(&cxl->host_reg_mr, OBJECT(ms), "cxl-host-registers",
+                       CXL_HOST_REG_REGION_SIZE);
+    memory_region_add_subregion(system_memory, cxl->host_reg_base,
+                                &cxl->host_reg_mr);
+    cxl_host_bridge_foreach(cxl_map_host_bridge, cxl);
+    for (i = 0; i < cxl->windows->len; i++) {
+        CXLFixedWindow *w = g_ptr_array_index(cxl->windows, i);
+        g_autofree char *name = g_strdup_printf("cxl-fixed-memory-window-%u", i);
+
+        for (t = 0; t < w->num_targets; t++) {
+            w->target[t] = cxl_host_bridge_find(w->target_id[t]);
+            if (!w->target[t]) {
+                error_setg(errp, "cxl-fmw.%u.targets.%u=%s: no pxb-cxl host "
+                           "bridge with that id", i, t, w->target_id[t]);
+                return;
+            }
+        }
+        memory_region_init_io(&w->mr, OBJECT(ms), &cxl_fmw_ops, w, name,
+                              w->size);
+        memory_region_add_subregion(system_memory, w->base, &w->mr);
+    }
+}
+
+static bool cxl_machine_get_enabled(Object *obj, Error **errp)
+{
+    return cxl_state(MACHINE(obj))->is_enabled;
+}
+
+static void cxl_machine_set_enabled(Object *obj, bool value, Error **errp)
+{
+    cxl_state(MACHINE(obj))->is_enabled = value;
+}
+
+void cxl_machine_class_add_props(ObjectClass *oc)
+{
+    object_class_property_add_bool(oc, "cxl", cxl_machine_get_enabled,
+                                   cxl_machine_set_enabled);
+    object_class_property_set_description(oc, "cxl",
+        "Enable CXL 2.0 host bridges, devices and fixed memory windows "
+        "(cxl-fmw.N.targets.M, cxl-fmw.N.size, cxl-fmw.N.interleave-granularity)");
+}

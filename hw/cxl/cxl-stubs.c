@@ -1,0 +1,63 @@
+/*
+ * CXL stubs for builds without CONFIG_CXL: the machine code that knows
+ * about CXL links, and -M cxl-fmw.N.* says CXL is not built in.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "hw/boards.h"
+#include "hw/cxl/cxl.h"
+
+CXLState *cxl_state(MachineState *ms)
+{
+    if (!ms->cxl_state) {
+        ms->cxl_state = g_new0(CXLState, 1);
+        ms->cxl_state->windows = g_ptr_array_new();
+    }
+    return ms->cxl_state;
+}
+
+bool cxl_fmw_set_option(MachineState *ms, const char *name, const char *value,
+                        Error **errp)
+{
+    error_setg(errp, "%s: this QEMU is built without CXL support", name);
+    return false;
+}
+
+bool cxl_fmw_check(CXLState *cxl, Error **errp)
+{
+    return true;
+}
+
+hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base)
+{
+    return base;
+}
+
+void cxl_machine_done(MachineState *ms, MemoryRegion *system_memory,
+                      Error **errp)
+{
+}
+
+void cxl_machine_class_add_props(ObjectClass *oc)
+{
+}
+
+bool cxl_bus_is_host_bridge(PCIBus *bus)
+{
+    return false;
+}
+
+void cxl_build_cedt(GArray *table_data, BIOSLinker *linker, CXLState *cxl,
+                    const char *oem_id, const char *oem_table_id)
+{
+}
+
+void cxl_build_acpi0017(Aml *scope)
+{
+}
+
+void cxl_build_host_bridge_ids(Aml *dev)
+{
+}

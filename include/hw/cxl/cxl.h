@@ -1,0 +1,132 @@
+/*
+ * CXL 2.0 memory expansion: machine state, fixed memory windows, host
+ * bridges, and the register blocks shared by ports and devices.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_CXL_CXL_H
+#define HW_CXL_CXL_H
+
+#include "exec/memory.h"
+#include "hw/acpi/aml-build.h"
+#include "hw/cxl/cxl-regs.h"
+#include "hw/pci/pci.h"
+
+#define CXL_WINDOW_MAX_TARGETS          16
+/* Host bridge component register blocks the machine reserves room for */
+#define CXL_HOST_BRIDGES_MAX            32
+#define CXL_HOST_REG_REGION_SIZE  (CXL_HOST_BRIDGES_MAX * CXL_COMPONENT_REG_SIZE)
+
+#define TYPE_PXB_CXL_DEVICE             "pxb-cxl"
+#define TYPE_CXL_ROOT_PORT              "cxl-rp"
+#define TYPE_CXL_TYPE3                  "cxl-type3"
+
+typedef struct CXLHostBridge CXLHostBridge;
+
+/*
+ * A CXL Fixed Memory Window (CXL 2.0 9.14.1.3): a host physical address
+ * range interleaved across host bridges. Parsed from -M cxl-fmw.N.*,
+ * placed by the machine, described in the CEDT.
+ */
+typedef struct CXLFixedWindow {
+    unsigned index;                 /* N in cxl-fmw.N */
+    uint64_t size;
+    uint64_t granularity;           /* bytes, 256 .. 16 KiB */
+    char *target_id[CXL_WINDOW_MAX_TARGETS];
+    unsigned num_targets;
+    CXLHostBridge *target[CXL_WINDOW_MAX_TARGETS];  /* resolved at machine done */
+    uint8_t eniw;                   /* CXL 2.0 8.2.5.12.7 encodings */
+    uint8_t eig;
+    hwaddr base;
+    MemoryRegion mr;
+} CXLFixedWindow;
+
+/* Machine-wide CXL state, hung off MachineState. */
+typedef struct CXLState {
+    bool is_enabled;
+    GPtrArray *windows;             /* CXLFixedWindow *, by index */
+    hwaddr host_reg_base;           /* placed by the machine */
+    hwaddr end;                     /* first address after the windows */
+    MemoryRegion host_reg_mr;
+    unsigned num_host_bridges;
+} CXLState;
+
+/* Interleave encodings, CXL 2.0 8.2.5.12.7 (also CEDT CFMWS fields) */
+bool cxl_ways_to_eiw(unsigned ways, uint8_t *eiw);
+unsigned cxl_eiw_to_ways(uint8_t eiw);          /* 0 when invalid */
+bool cxl_granularity_to_eig(uint64_t granularity, uint8_t *eig);
+uint64_t cxl_eig_to_granularity(uint8_t eig);   /* 0 when invalid */
+
+/* cxl-fmw.c: -M cxl-fmw.N.{targets.M,size,interleave-granularity}= */
+CXLState *cxl_state(MachineState *ms);
+bool cxl_fmw_set_option(MachineState *ms, const char *name, const char *value,
+                        Error **errp);
+bool cxl_fmw_check(CXLState *cxl, Error **errp);
+hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base);
+void cxl_machine_done(MachineState *ms, MemoryRegion *system_memory,
+                      Error **errp);
+void cxl_machine_class_add_props(ObjectClass *oc);
+
+/*
+ * Component registers (CXL 2.0 8.2.4/8.2.5): one 64 KiB block per host
+ * bridge, port and device. The CXL.cache/mem part is held as dwords with
+ * their reset values and write masks; writes go through one function.
+ */
+typedef enum CXLComponentKind {
+    CXL_COMPONENT_HOST_BRIDGE,
+    CXL_COMPONENT_ROOT_PORT,
+    CXL_COMPONENT_UPSTREAM_PORT,
+    CXL_COMPONENT_DOWNSTREAM_PORT,
+    CXL_COMPONENT_ENDPOINT,
+} CXLComponentKind;
+
+#define CXL_CACHEMEM_DWORDS (CXL_CACHEMEM_SIZE / 4)
+
+typedef struct CXLComponentState {
+    CXLComponentKind kind;
+    const char *name;               /* for logs and traces */
+    MemoryRegion mr;                /* 64 KiB: CXL.io part + CXL.cache/mem */
+    uint32_t regs[CXL_CACHEMEM_DWORDS];
+    uint32_t reset[CXL_CACHEMEM_DWORDS];
+    uint32_t rw_mask[CXL_CACHEMEM_DWORDS];
+    uint32_t w1c_mask[CXL_CACHEMEM_DWORDS];
+    uint32_t ras_offset;            /* of each capability, from 0x1000 */
+    uint32_t link_offset;
+    uint32_t hdm_offset;
+    unsigned hdm_count;             /* HDM decoders, 0 for none */
+    unsigned hdm_targets;           /* target list entries per decoder */
+} CXLComponentState;
+
+void cxl_component_init(CXLComponentState *cs, Object *owner, const char *name,
+                        CXLComponentKind kind, unsigned hdm_count);
+void cxl_component_reset(CXLComponentState *cs);
+uint32_t cxl_component_cm_read(CXLComponentState *cs, hwaddr offset);
+
+/* cxl-dvsec.c: DVSEC builders (CXL 2.0 8.1) */
+uint16_t cxl_dvsec_add(PCIDevice *d, uint16_t offset, uint16_t dvsec_id,
+                       uint8_t revision, uint16_t length);
+uint16_t cxl_dvsec_add_register_locator(PCIDevice *d, uint16_t offset,
+                                        const uint8_t *bir,
+                                        const uint8_t *block_id,
+                                        const uint64_t *block_offset,
+                                        unsigned blocks);
+uint16_t cxl_dvsec_add_port_dvsecs(PCIDevice *d, uint16_t offset);
+
+/* cxl-host.c: CXL host bridges */
+bool cxl_machine_check_enabled(const char *what, Error **errp);
+MemoryRegion *cxl_host_bridge_registers(CXLHostBridge *hb);
+CXLHostBridge *cxl_host_bridge_find(const char *id);
+bool cxl_bus_is_host_bridge(PCIBus *bus);
+uint32_t cxl_host_bridge_uid(CXLHostBridge *hb);
+hwaddr cxl_host_bridge_chbcr(CXLHostBridge *hb);
+typedef void (*CXLHostBridgeFunc)(CXLHostBridge *hb, void *opaque);
+void cxl_host_bridge_foreach(CXLHostBridgeFunc fn, void *opaque);
+
+/* hw/acpi/cxl.c */
+void cxl_build_cedt(GArray *table_data, BIOSLinker *linker, CXLState *cxl,
+                    const char *oem_id, const char *oem_table_id);
+Aml *cxl_build_osc_method(void);
+void cxl_build_host_bridge_ids(Aml *dev);
+void cxl_build_acpi0017(Aml *scope);
+
+#endif
