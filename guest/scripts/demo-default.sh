@@ -1,6 +1,14 @@
-# Guest side of `make demo` (default topology).
-echo "demo: kernel $(uname -r) up on $(cat /sys/class/dmi/id/product_name 2>/dev/null || echo '?')"
-echo "demo: memory $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), $(nproc) CPUs"
-/sbin/modprobe cxl_acpi && /sbin/modprobe cxl_pci && /sbin/modprobe cxl_mem
-echo "demo: CXL modules: $(lsmod | awk '/^cxl_/ {print $1}' | sort | tr '\n' ' ')"
-echo "demo: cxl list: $(cxl list 2>&1 | tr -d '\n')"
+# Guest side of `make demo` on the default topology: 2 CXL host bridges x
+# 2 root ports x 1 Type 3 device, one window interleaving both bridges.
+echo "demo: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo) RAM"
+for m in cxl_acpi cxl_pci cxl_mem cxl_port cxl_pmem; do /sbin/modprobe $m 2>/dev/null; done
+i=0
+while [ $i -lt 30 ] && [ "$(ls -d /sys/bus/cxl/devices/endpoint* 2>/dev/null | wc -l)" -lt 4 ]; do
+    sleep 1; i=$((i + 1))
+done
+echo "demo: CXL drivers: $(lsmod | awk '/^cxl_/ {print $1}' | sort | tr '\n' ' ')"
+cxl list -M | tr -d ' \n' | sed 's/},{/}\n{/g; s/^\[//; s/\]$//' | sed 's/^/demo: memdev /'
+cxl list -P -T | tr -d ' \n' | sed 's/},{"port"/}\n{"port"/g; s/^\[//; s/\]$//' | sed 's/^/demo: host bridge port /'
+cxl list -D | tr -d ' \n' | sed 's/^\[//; s/\]$//' | sed 's/^/demo: root decoder (the window) /'
+echo "demo: endpoint decoders: $(ls /sys/bus/cxl/devices | grep -E '^decoder[3-9]' | tr '\n' ' ')"
+echo "demo: interleaved regions over these decoders are the next step (issue: interleaved access)"
