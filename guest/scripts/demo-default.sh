@@ -7,8 +7,8 @@ while [ $i -lt 30 ] && [ "$(ls -d /sys/bus/cxl/devices/endpoint* 2>/dev/null | w
     sleep 1; i=$((i + 1))
 done
 echo "demo: CXL drivers: $(lsmod | awk '/^cxl_/ {print $1}' | sort | tr '\n' ' ')"
-cxl list -M | tr -d ' \n' | sed 's/},{/}\n{/g; s/^\[//; s/\]$//' | sed 's/^/demo: memdev /'
-cxl list -P -T | tr -d ' \n' | sed 's/},{"port"/}\n{"port"/g; s/^\[//; s/\]$//' | sed 's/^/demo: host bridge port /'
-cxl list -D | tr -d ' \n' | sed 's/^\[//; s/\]$//' | sed 's/^/demo: root decoder (the window) /'
+cxl list -M | tr -d ' \n' | sed 's/},{/}\n{/g; s/^\[//; s/\]$//' | sed 's/^/demo: memdev /'; echo
+cxl list -P -T | tr -d ' \n' | sed 's/},{"port"/}\n{"port"/g; s/^\[//; s/\]$//' | sed 's/^/demo: host bridge port /'; echo
+cxl list -D | tr -d ' \n' | sed 's/^\[//; s/\]$//' | sed 's/^/demo: root decoder (the window) /'; echo
 echo "demo: endpoint decoders: $(ls /sys/bus/cxl/devices | grep -E '^decoder[3-9]' | tr '\n' ' ')"
 echo "demo: interleaved regions over these decoders are the next step (issue: interleaved access)"
