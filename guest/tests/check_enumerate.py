@@ -69,8 +69,14 @@ for p in ports:
     check(len(eps) == 2, "port %s has 2 endpoints (%d)" % (p.get("port"), len(eps)))
 
 decoders = listing("-D")
-roots = [d for d in decoders if re.match(r"decoder0\.\d+$", d.get("decoder", ""))]
-check(len(roots) == 1, "one root decoder (%d)" % len(roots))
+roots = sorted((d for d in decoders if re.match(r"decoder0\.\d+$", d.get("decoder", ""))),
+               key=lambda d: d.get("resource", 0))
+check(len(roots) == 3, "a root decoder per window (%d)" % len(roots))
+if len(roots) == 3:
+    check(roots[1].get("interleave_ways") == 1 and roots[1].get("nr_targets") == 1,
+          "window 1 is 1-way")
+    check(roots[2].get("interleave_ways") == 2 and roots[2].get("interleave_granularity") == 4096,
+          "window 2 interleaves 2 ways at 4 KiB")
 if roots:
     r = roots[0]
     check(r.get("size") == 4 << 30, "root decoder size 4 GiB (%s)" % r.get("size"))

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Default topology: 2 host bridges x 2 root ports x 1 Type 3 device each
-# (256 MiB persistent memory + 1 MiB label storage area), one 4 GiB window
-# interleaving both host bridges at 256 B. Prints QEMU arguments, one per
-# line; backing files go into $1.
+# (256 MiB persistent memory + 1 MiB label storage area), and three windows:
+# 0: 4 GiB interleaving both host bridges at 256 B, 1: 4 GiB on host bridge
+# 0 alone, 2: 4 GiB interleaving both host bridges at 4 KiB. Prints QEMU
+# arguments, one per line; backing files go into $1.
 set -euo pipefail
 dir=$1
 mkdir -p "$dir"
@@ -24,3 +25,5 @@ for hb in 0 1; do
     done
 done
 echo "-M"; echo "cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.targets.1=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=256"
+echo "-M"; echo "cxl-fmw.1.targets.0=cxl.0,cxl-fmw.1.size=4G"
+echo "-M"; echo "cxl-fmw.2.targets.0=cxl.0,cxl-fmw.2.targets.1=cxl.1,cxl-fmw.2.size=4G,cxl-fmw.2.interleave-granularity=4k"

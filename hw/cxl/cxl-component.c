@@ -103,6 +103,7 @@ static void cxl_component_define_hdm(CXLComponentState *cs, uint32_t base)
 void cxl_component_reset(CXLComponentState *cs)
 {
     memcpy(cs->regs, cs->reset, sizeof(cs->regs));
+    memset(cs->hdm, 0, sizeof(cs->hdm));
 }
 
 uint32_t cxl_component_cm_read(CXLComponentState *cs, hwaddr offset)
@@ -112,31 +113,67 @@ uint32_t cxl_component_cm_read(CXLComponentState *cs, hwaddr offset)
 
 /*
  * CXL 2.0 8.2.5.12.7: setting Commit asks the decoder to check its
- * programming; it then sets Committed, or Error Not Committed.
+ * programming; it then sets Committed, or Error Not Committed. A decoder
+ * that commits is decoded once into cs->hdm[n], which the access path uses.
  */
-static bool cxl_hdm_decoder_valid(CXLComponentState *cs, unsigned n,
-                                  const char **why)
+static bool cxl_hdm_decode(CXLComponentState *cs, unsigned n,
+                           CXLHDMDecoder *d, const char **why)
 {
+    uint32_t *r = &cs->regs[HDM_DEC(cs, n, A_CXL_HDM_DECODER0_BASE_LO)];
     uint32_t ctrl = cs->regs[HDM_DEC(cs, n, A_CXL_HDM_DECODER0_CTRL)];
-    unsigned ways = cxl_eiw_to_ways(FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, IW));
-    uint8_t ig = FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, IG);
+    uint64_t tl = cs->regs[HDM_DEC(cs, n, A_CXL_HDM_DECODER0_TARGET_LIST_LO)] |
+        (uint64_t)cs->regs[HDM_DEC(cs, n, A_CXL_HDM_DECODER0_TARGET_LIST_HI)] << 32;
+    unsigned i;
 
-    if (!ways) {
+    memset(d, 0, sizeof(*d));
+    d->base = r[0] | (uint64_t)r[1] << 32;
+    d->size = r[2] | (uint64_t)r[3] << 32;
+    d->ways = cxl_eiw_to_ways(FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, IW));
+    d->granularity = cxl_eig_to_granularity(FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, IG));
+
+    if (!d->ways) {
         *why = "reserved interleave ways encoding";
         return false;
     }
-    if (!cxl_eig_to_granularity(ig)) {
+    if (!d->granularity) {
         *why = "reserved interleave granularity encoding";
         return false;
     }
-    if (cs->kind != CXL_COMPONENT_ENDPOINT && ways > cs->hdm_targets) {
-        *why = "more interleave ways than target list entries";
+    if (d->base + d->size < d->base) {
+        *why = "the HPA range wraps around";
         return false;
     }
     /* CXL 2.0 8.2.5.12.20: decoders commit in order, lowest first */
-    if (n > 0 && !FIELD_EX32(cs->regs[HDM_DEC(cs, n - 1, A_CXL_HDM_DECODER0_CTRL)],
-                             CXL_HDM_DECODER0_CTRL, COMMITTED)) {
+    if (n > 0 && !cs->hdm[n - 1].committed) {
         *why = "the decoder before it is not committed";
+        return false;
+    }
+    if (n > 0 && d->size && d->base < cs->hdm[n - 1].base + cs->hdm[n - 1].size) {
+        *why = "its HPA range starts below the end of the decoder before it";
+        return false;
+    }
+    if (cs->kind != CXL_COMPONENT_ENDPOINT) {
+        if (d->ways > cs->hdm_targets) {
+            *why = "more interleave ways than target list entries";
+            return false;
+        }
+        for (i = 0; i < d->ways; i++) {
+            d->target[i] = extract64(tl, 8 * i, 8);
+        }
+        return true;
+    }
+    /* Endpoint: each way's share of the HPA range is a 256 MiB multiple */
+    if (d->size % (CXL_HDM_ALIGN * d->ways)) {
+        *why = "the size is not a multiple of 256 MiB times the ways";
+        return false;
+    }
+    /* DPA space is allocated in decoder order, after the skip (8.2.5.12.10) */
+    d->dpa_base = (n ? cs->hdm[n - 1].dpa_base + cs->hdm[n - 1].dpa_size : 0) +
+                  (tl & 0xfffffffff0000000ull);
+    d->dpa_size = d->size / d->ways;
+    if (d->dpa_base > cs->dpa_capacity ||
+        d->dpa_size > cs->dpa_capacity - d->dpa_base) {
+        *why = "its DPA range (skip included) is beyond the device's capacity";
         return false;
     }
     return true;
@@ -146,18 +183,28 @@ static void cxl_hdm_decoder_commit(CXLComponentState *cs, unsigned n, bool commi
 {
     uint32_t *ctrl = &cs->regs[HDM_DEC(cs, n, A_CXL_HDM_DECODER0_CTRL)];
     const char *why = NULL;
+    CXLHDMDecoder d;
+    unsigned i;
 
     if (!commit) {
         *ctrl = FIELD_DP32(*ctrl, CXL_HDM_DECODER0_CTRL, COMMITTED, 0);
         *ctrl = FIELD_DP32(*ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED, 0);
+        /* The access path stops using it (and those above it) */
+        for (i = n; i < cs->hdm_count; i++) {
+            cs->hdm[i].committed = false;
+        }
         trace_cxl_hdm_uncommit(cs->name, n);
         return;
     }
-    if (cxl_hdm_decoder_valid(cs, n, &why)) {
+    if (cxl_hdm_decode(cs, n, &d, &why)) {
+        d.committed = true;
+        cs->hdm[n] = d;
         *ctrl = FIELD_DP32(*ctrl, CXL_HDM_DECODER0_CTRL, COMMITTED, 1);
         *ctrl = FIELD_DP32(*ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED, 0);
-        trace_cxl_hdm_commit(cs->name, n);
+        trace_cxl_hdm_commit(cs->name, n, d.base, d.size, d.ways, d.granularity,
+                             d.dpa_base);
     } else {
+        cs->hdm[n].committed = false;
         *ctrl = FIELD_DP32(*ctrl, CXL_HDM_DECODER0_CTRL, COMMITTED, 0);
         *ctrl = FIELD_DP32(*ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED, 1);
         qemu_log_mask(LOG_GUEST_ERROR, "%s: HDM decoder %u not committed: %s\n",

@@ -16,7 +16,7 @@
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "hw/boards.h"
-#include "hw/cxl/cxl.h"
+#include "hw/cxl/cxl-device.h"
 #include "trace.h"
 
 /* CXL 2.0 8.2.5.12.7: Interleave Ways encoding (eiw) <-> ways */
@@ -226,29 +226,72 @@ hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base)
     return addr;
 }
 
-static uint64_t cxl_fmw_unrouted_read(void *opaque, hwaddr addr, unsigned size)
+/*
+ * One access that stays within a 256-byte stripe (the smallest
+ * granularity at any level), so it reaches a single device.
+ */
+static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
+                               unsigned size, bool is_write)
 {
-    CXLFixedWindow *w = opaque;
+    CXLRoute r;
 
-    qemu_log_mask(LOG_GUEST_ERROR, "cxl-fmw.%u: read of 0x%" HWADDR_PRIx
-                  " (size %u): window decode not routed, returning all ones\n",
-                  w->index, w->base + addr, size);
-    return MAKE_64BIT_MASK(0, size * 8);
+    trace_cxl_fmw_access(w->index, hpa, size, is_write);
+    if (!cxl_route(w, hpa, &r) ||
+        cxl_type3_access(r.dev, r.dpa, data, size, is_write) != MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR, "cxl-fmw.%u: %s of %u bytes at HPA "
+                      "0x%" HWADDR_PRIx " failed at the %s: %s; %s\n",
+                      w->index, is_write ? "write" : "read", size, hpa,
+                      r.level ? r.level : "endpoint",
+                      r.why ? r.why : "DPA outside the device's memory",
+                      is_write ? "dropped" : "returning all ones");
+        if (!is_write) {
+            *data = MAKE_64BIT_MASK(0, size * 8);
+        }
+    }
 }
 
-static void cxl_fmw_unrouted_write(void *opaque, hwaddr addr, uint64_t data,
-                                   unsigned size)
+/* An access that straddles two stripes goes byte by byte to each device */
+static void cxl_fmw_access(CXLFixedWindow *w, hwaddr addr, uint64_t *data,
+                           unsigned size, bool is_write)
 {
-    CXLFixedWindow *w = opaque;
+    hwaddr hpa = w->base + addr;
+    unsigned i;
 
-    qemu_log_mask(LOG_GUEST_ERROR, "cxl-fmw.%u: write to 0x%" HWADDR_PRIx
-                  " (size %u): window decode not routed, dropped\n",
-                  w->index, w->base + addr, size);
+    if ((hpa & (CXL_FMW_MIN_GRANULARITY - 1)) + size <= CXL_FMW_MIN_GRANULARITY) {
+        cxl_fmw_access_one(w, hpa, data, size, is_write);
+        return;
+    }
+    for (i = 0; i < size; i++) {
+        uint64_t byte = extract64(*data, 8 * i, 8);
+
+        cxl_fmw_access_one(w, hpa + i, &byte, 1, is_write);
+        if (!is_write) {
+            *data = deposit64(*data, 8 * i, 8, byte);
+        }
+    }
 }
 
+static uint64_t cxl_fmw_read(void *opaque, hwaddr addr, unsigned size)
+{
+    uint64_t data = 0;
+
+    cxl_fmw_access(opaque, addr, &data, size, false);
+    return data;
+}
+
+static void cxl_fmw_write(void *opaque, hwaddr addr, uint64_t data,
+                          unsigned size)
+{
+    cxl_fmw_access(opaque, addr, &data, size, true);
+}
+
+/*
+ * The window traps every access (CXL 2.0 9.14.1.3): 1, 2, 4 and 8 bytes
+ * at any alignment.
+ */
 static const MemoryRegionOps cxl_fmw_ops = {
-    .read = cxl_fmw_unrouted_read,
-    .write = cxl_fmw_unrouted_write,
+    .read = cxl_fmw_read,
+    .write = cxl_fmw_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = {
         .min_access_size = 1,

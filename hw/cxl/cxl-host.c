@@ -19,6 +19,7 @@ struct CXLHostBridge {
     PXBDev parent_obj;
 
     unsigned index;                 /* CHBCR slot in the machine's range */
+    PCIBus *bus;                    /* the root bus it creates */
     uint32_t hdm_count;
     CXLComponentState cstate;
 };
@@ -86,10 +87,22 @@ MemoryRegion *cxl_host_bridge_registers(CXLHostBridge *hb)
     return &hb->cstate.mr;
 }
 
+CXLComponentState *cxl_host_bridge_component(CXLHostBridge *hb)
+{
+    return &hb->cstate;
+}
+
+/* The host bridge's own PCI root bus (its root ports sit there) */
+PCIBus *cxl_host_bridge_bus(CXLHostBridge *hb)
+{
+    return hb->bus;
+}
+
 static void pxb_cxl_realize(DeviceState *dev, Error **errp)
 {
     CXLHostBridge *hb = PXB_CXL_DEVICE(dev);
     Error *local_err = NULL;
+    PCIBus *child;
 
     if (!cxl_machine_check_enabled("pxb-cxl", errp)) {
         return;
@@ -112,6 +125,12 @@ static void pxb_cxl_realize(DeviceState *dev, Error **errp)
     if (local_err) {
         error_propagate(errp, local_err);
         return;
+    }
+    /* pxb registers its root bus as a child of the bus it sits on */
+    QLIST_FOREACH(child, &pci_get_bus(PCI_DEVICE(dev))->child, sibling) {
+        if (child->parent_dev == PCI_DEVICE(dev)) {
+            hb->bus = child;
+        }
     }
     hb->index = cxl_host_bridges->len;
     g_ptr_array_add(cxl_host_bridges, hb);

@@ -249,6 +249,7 @@ static void ct3_realize(PCIDevice *d, Error **errp)
 
     cxl_component_init(&ct3d->cstate, OBJECT(d), dev->id ? dev->id : "cxl-type3",
                        CXL_COMPONENT_ENDPOINT, ct3d->hdm_count);
+    ct3d->cstate.dpa_capacity = ct3d->vmem_size + ct3d->pmem_size;
     cxl_device_regs_init(ct3d);
     memory_region_init(&ct3d->bar, OBJECT(d), "cxl-type3-registers",
                        CXL_TYPE3_BAR_SIZE);
@@ -259,6 +260,37 @@ static void ct3_realize(PCIDevice *d, Error **errp)
     pci_register_bar(d, CXL_TYPE3_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &ct3d->bar);
     cxl_device_regs_reset(ct3d);
+}
+
+/*
+ * An access the HDM decoders routed here: volatile capacity first, then
+ * persistent, each a memory backend reached with memory_region_dispatch_*,
+ * so the bytes land in (and come from) the backing file.
+ */
+MemTxResult cxl_type3_access(CXLType3Dev *ct3d, uint64_t dpa, uint64_t *data,
+                             unsigned size, bool is_write)
+{
+    HostMemoryBackend *be = ct3d->hostvmem;
+    uint64_t off = dpa;
+    MemoryRegion *mr;
+    MemOp op = size_memop(size) | MO_LE;
+
+    if (dpa >= ct3d->vmem_size) {
+        be = ct3d->hostpmem;
+        off -= ct3d->vmem_size;
+    }
+    if (!be) {
+        return MEMTX_DECODE_ERROR;
+    }
+    mr = host_memory_backend_get_memory(be);
+    if (off + size > memory_region_size(mr)) {
+        return MEMTX_DECODE_ERROR;
+    }
+    if (is_write) {
+        return memory_region_dispatch_write(mr, off, *data, op,
+                                            MEMTXATTRS_UNSPECIFIED);
+    }
+    return memory_region_dispatch_read(mr, off, data, op, MEMTXATTRS_UNSPECIFIED);
 }
 
 static void ct3_exit(PCIDevice *d)

@@ -66,6 +66,10 @@ struct CXLType3Dev {
     CXLMailbox mbox;
 };
 
+/* hw/mem/cxl_type3.c: an access to device physical address @dpa */
+MemTxResult cxl_type3_access(CXLType3Dev *ct3d, uint64_t dpa, uint64_t *data,
+                             unsigned size, bool is_write);
+
 /* hw/cxl/cxl-device.c */
 void cxl_device_regs_init(CXLType3Dev *ct3d);
 void cxl_device_regs_reset(CXLType3Dev *ct3d);

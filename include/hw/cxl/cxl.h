@@ -13,6 +13,7 @@
 #include "hw/pci/pci.h"
 
 #define CXL_WINDOW_MAX_TARGETS          16
+#define CXL_FMW_MIN_GRANULARITY         256
 /* Host bridge component register blocks the machine reserves room for */
 #define CXL_HOST_BRIDGES_MAX            32
 #define CXL_HOST_REG_REGION_SIZE  (CXL_HOST_BRIDGES_MAX * CXL_COMPONENT_REG_SIZE)
@@ -81,6 +82,22 @@ typedef enum CXLComponentKind {
 } CXLComponentKind;
 
 #define CXL_CACHEMEM_DWORDS (CXL_CACHEMEM_SIZE / 4)
+#define CXL_HDM_MAX_TARGETS 8
+
+/*
+ * A committed HDM decoder, decoded once at commit (CXL 2.0 8.2.5.12): the
+ * access path reads this, never the raw registers.
+ */
+typedef struct CXLHDMDecoder {
+    bool committed;
+    uint64_t base;                  /* HPA range [base, base + size) */
+    uint64_t size;
+    unsigned ways;
+    uint64_t granularity;
+    uint8_t target[CXL_HDM_MAX_TARGETS];    /* ports, by interleave position */
+    uint64_t dpa_base;              /* endpoint: first DPA, skip included */
+    uint64_t dpa_size;              /* endpoint: size / ways */
+} CXLHDMDecoder;
 
 typedef struct CXLComponentState {
     CXLComponentKind kind;
@@ -95,12 +112,43 @@ typedef struct CXLComponentState {
     uint32_t hdm_offset;
     unsigned hdm_count;             /* HDM decoders, 0 for none */
     unsigned hdm_targets;           /* target list entries per decoder */
+    uint64_t dpa_capacity;          /* endpoint: bytes of DPA space */
+    CXLHDMDecoder hdm[CXL_HDM_MAX_DECODERS];
 } CXLComponentState;
+
+/*
+ * Interleave arithmetic, one formula for every way count (CXL 2.0
+ * 8.2.5.12.7 and 9.14.1.3): modulo arithmetic on @off, an offset into a
+ * decoder's or window's HPA range whose base is aligned to granularity x
+ * ways. For power-of-two ways this selects and removes the address bits
+ * above the granularity, as the spec's bit-slicing does.
+ */
+static inline unsigned cxl_interleave_position(uint64_t off, uint64_t gran,
+                                               unsigned ways)
+{
+    return (off / gran) % ways;
+}
+
+/* The endpoint's DPA offset for HPA offset @off: the interleave removed */
+static inline uint64_t cxl_interleave_dpa_offset(uint64_t off, uint64_t gran,
+                                                 unsigned ways)
+{
+    return off / (gran * ways) * gran + off % gran;
+}
 
 void cxl_component_init(CXLComponentState *cs, Object *owner, const char *name,
                         CXLComponentKind kind, unsigned hdm_count);
 void cxl_component_reset(CXLComponentState *cs);
 uint32_t cxl_component_cm_read(CXLComponentState *cs, hwaddr offset);
+
+/* cxl-route.c: where an HPA in a window goes, the whole decode */
+typedef struct CXLRoute {
+    struct CXLType3Dev *dev;        /* endpoint reached */
+    uint64_t dpa;
+    const char *level;              /* on failure: the level that failed */
+    const char *why;
+} CXLRoute;
+bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r);
 
 /* cxl-dvsec.c: DVSEC builders (CXL 2.0 8.1) */
 uint16_t cxl_dvsec_add(PCIDevice *d, uint16_t offset, uint16_t dvsec_id,
@@ -115,6 +163,8 @@ uint16_t cxl_dvsec_add_port_dvsecs(PCIDevice *d, uint16_t offset);
 /* cxl-host.c: CXL host bridges */
 bool cxl_machine_check_enabled(const char *what, Error **errp);
 MemoryRegion *cxl_host_bridge_registers(CXLHostBridge *hb);
+CXLComponentState *cxl_host_bridge_component(CXLHostBridge *hb);
+PCIBus *cxl_host_bridge_bus(CXLHostBridge *hb);
 CXLHostBridge *cxl_host_bridge_find(const char *id);
 bool cxl_bus_is_host_bridge(PCIBus *bus);
 uint32_t cxl_host_bridge_uid(CXLHostBridge *hb);

@@ -1,0 +1,43 @@
+# Guest side of the interleaved-region test on the default topology
+# (2 host bridges x 2 root ports). /test/region.conf sets ROOT (the root
+# decoder, i.e. the window), WAYS (4: both host bridges; 2: the two root
+# ports of host bridge 0), GRAN, SEED, LEN and MODE (fill: write the
+# pattern through the region; check: read the pattern the host seeded).
+. /test/region.conf
+for m in cxl_acpi cxl_pci cxl_mem cxl_port cxl_pmem nd_pmem dax_pmem device_dax; do /sbin/modprobe $m 2>/dev/null; done
+i=0
+while [ $i -lt 30 ] && [ "$(ls -d /sys/bus/cxl/devices/endpoint* 2>/dev/null | wc -l)" -lt 4 ]; do
+    sleep 1; i=$((i + 1))
+done
+# memdevs by PCI path; the window's targets are hb0 (bus 0x0c), hb1 (0x16)
+list=$(for m in /sys/bus/cxl/devices/mem*; do
+    echo "$(readlink -f $m | grep -o 'pci0000:[0-9a-f]*/.*') $(basename $m)"; done | sort)
+set -- $(echo "$list" | grep 'pci0000:0c' | awk '{print $2}'); a0=$1; a1=$2
+set -- $(echo "$list" | grep 'pci0000:16' | awk '{print $2}'); b0=$1; b1=$2
+# Positions alternate host bridges: hb0 rp0, hb1 rp0, hb0 rp1, hb1 rp1
+if [ "$WAYS" = 4 ]; then targets="$a0 $b0 $a1 $b1"; else targets="$a0 $a1"; fi
+echo "@@REGION"
+cxl create-region -m -d "$ROOT" -w "$WAYS" -g "$GRAN" $targets 2>/tmp/create.err
+region=$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | head -n 1)
+[ -n "$region" ] || { cat /tmp/create.err; dmesg | grep -i cxl | tail; exit 1; }
+echo "@@MEMDEVS"; cxl list -M
+echo "@@DECODERS"
+for d in /sys/bus/cxl/devices/decoder[3-9].0; do
+    echo "$(basename $d) $(cat $d/dpa_resource 2>/dev/null) $(cat $d/dpa_size 2>/dev/null)"
+done
+r=$(basename $region)
+nr=$(ls -d /sys/bus/nd/devices/region* 2>/dev/null | head -n 1)
+dax=$(ls /dev/dax* 2>/dev/null | head -n 1)
+if [ -z "$dax" ]; then
+    ndctl create-namespace -m devdax -r "$(basename $nr)" > /tmp/ns.json 2>&1 || cat /tmp/ns.json
+    dax=$(ls /dev/dax* 2>/dev/null | head -n 1)
+fi
+[ -n "$dax" ] || { echo "no dax device"; exit 1; }
+name=$(basename $dax)
+echo "@@DAX $name $(cat /sys/bus/dax/devices/$name/resource) $(cat /sys/bus/dax/devices/$name/size)"
+if [ "$MODE" = fill ]; then
+    memtool fill "$dax" 0 "$LEN" "$SEED" || exit 1
+else
+    memtool check "$dax" 0 "$LEN" "$SEED" || exit 1
+fi
+echo "@@END"

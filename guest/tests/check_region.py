@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Host side of the interleaved-region test: from what guest/scripts/region.sh
+printed (the region's mappings, the endpoint decoders' DPA, the dax device's
+HPA), work out for every 8-byte word written through the region which
+backing file and offset the CXL 2.0 interleave puts it at, and check (or
+seed) it there.
+
+  check_region.py LOG BACKING_DIR check|seed SEED LEN
+"""
+import json
+import re
+import struct
+import sys
+
+log, backing, mode, seed, length = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4], 0), int(sys.argv[5], 0)
+text = open(log, errors="replace").read()
+text = "\n".join(l for l in text.splitlines() if not re.match(r"^\[\s*\d+\.\d+\]", l))
+
+M64 = (1 << 64) - 1
+
+
+def pattern(seed, index):
+    # splitmix64, as guest/progs/memtool.c
+    z = (seed * 0x9e3779b97f4a7c15 + index + 1) & M64
+    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M64
+    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M64
+    return z ^ (z >> 31)
+
+
+def section(name):
+    m = re.search(r"^@@" + name + r"\n(.*?)(?=^@@)", text, re.S | re.M)
+    return m.group(1) if m else ""
+
+
+region = json.loads(section("REGION"))
+base, ways, gran = int(region["resource"], 16), region["interleave_ways"], region["interleave_granularity"]
+memdevs = {m["memdev"]: m for m in json.loads(section("MEMDEVS"))}
+dpa = {}
+for line in section("DECODERS").splitlines():
+    f = line.split()
+    if len(f) >= 2:
+        dpa[f[0]] = int(f[1], 0)
+files = {}
+for mp in region["mappings"]:
+    serial = memdevs[mp["memdev"]]["serial"]
+    files[mp["position"]] = (backing + "/m%d.raw" % (serial - 0x1000), dpa[mp["decoder"]])
+m = re.search(r"^@@DAX (\S+) (\S+) (\S+)", text, re.M)
+dax_hpa = int(m.group(2), 0)
+print("region HPA 0x%x, %d ways, %d B; dax at HPA 0x%x; positions %s" % (
+    base, ways, gran, dax_hpa, {p: f[0].split("/")[-1] for p, f in sorted(files.items())}))
+
+handles = {p: open(f, "r+b") for p, (f, _) in files.items()}
+bad = 0
+for x in range(0, length, 8):
+    r = dax_hpa + x - base                       # offset in the region
+    pos = (r // gran) % ways
+    off = files[pos][1] + (r // (gran * ways)) * gran + r % gran
+    fh = handles[pos]
+    want = pattern(seed, x // 8)
+    fh.seek(off)
+    if mode == "seed":
+        fh.write(struct.pack("<Q", want))
+        continue
+    got = struct.unpack("<Q", fh.read(8))[0]
+    if got != want:
+        if bad < 5:
+            print("word at region offset 0x%x: %s offset 0x%x holds 0x%016x, expected 0x%016x" % (
+                r, files[pos][0], off, got, want))
+        bad += 1
+for fh in handles.values():
+    fh.close()
+if mode == "seed":
+    print("seeded %d words across %d files" % (length // 8, ways))
+    sys.exit(0)
+print("%d of %d words misplaced" % (bad, length // 8))
+sys.exit(1 if bad else 0)

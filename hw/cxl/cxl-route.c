@@ -1,0 +1,126 @@
+/*
+ * Where a host physical address in a CXL Fixed Memory Window goes: the
+ * whole decode, in the order hardware decodes it.
+ *
+ *   1. The window's interleave picks a host bridge (CXL 2.0 9.14.1.3).
+ *   2. The host bridge's committed HDM decoder picks a root port from its
+ *      target list (8.2.5.12); a host bridge with one root port and no
+ *      committed decoder passes everything through, as Linux expects.
+ *   3. Below the root port sits the endpoint (switches will add a level
+ *      here, decoded like the host bridge).
+ *   4. The endpoint's committed HDM decoder turns the HPA into a device
+ *      physical address: its DPA base (skip included) plus the HPA offset
+ *      with the interleave removed.
+ *
+ * Every level uses the decoders as decoded at commit (CXLHDMDecoder).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "hw/pci/pci_bridge.h"
+#include "hw/pci/pcie_port.h"
+#include "hw/cxl/cxl-device.h"
+#include "trace.h"
+
+/* The committed decoder of @cs whose HPA range holds @hpa, or -1 */
+static int cxl_hdm_lookup(CXLComponentState *cs, hwaddr hpa)
+{
+    unsigned i;
+
+    for (i = 0; i < cs->hdm_count && cs->hdm[i].committed; i++) {
+        const CXLHDMDecoder *d = &cs->hdm[i];
+        if (hpa >= d->base && hpa - d->base < d->size) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* The cxl-rp on @bus with port number @port, and how many there are */
+static PCIDevice *cxl_find_root_port(PCIBus *bus, int port, unsigned *count)
+{
+    PCIDevice *found = NULL;
+    int devfn;
+
+    *count = 0;
+    for (devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
+        PCIDevice *d = bus->devices[devfn];
+
+        if (d && object_dynamic_cast(OBJECT(d), TYPE_CXL_ROOT_PORT)) {
+            (*count)++;
+            if (port < 0 || PCIE_PORT(d)->port == port) {
+                found = d;
+            }
+        }
+    }
+    return found;
+}
+
+static bool cxl_route_fail(CXLRoute *r, hwaddr hpa, const char *level,
+                           const char *why)
+{
+    r->level = level;
+    r->why = why;
+    trace_cxl_route_fail(hpa, level, why);
+    return false;
+}
+
+bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
+{
+    CXLHostBridge *hb;
+    CXLComponentState *cs;
+    const CXLHDMDecoder *d;
+    PCIDevice *port, *dev;
+    PCIBus *bus;
+    unsigned pos, nports;
+    int dec;
+    uint64_t off;
+
+    memset(r, 0, sizeof(*r));
+
+    /* 1. Window: modulo interleave over its targets */
+    pos = cxl_interleave_position(hpa - w->base, w->granularity, w->num_targets);
+    hb = w->target[pos];
+    trace_cxl_route_window(w->index, hpa, pos, cxl_host_bridge_uid(hb));
+
+    /* 2. Host bridge: its decoder picks the root port */
+    cs = cxl_host_bridge_component(hb);
+    bus = cxl_host_bridge_bus(hb);
+    dec = cxl_hdm_lookup(cs, hpa);
+    if (dec >= 0) {
+        d = &cs->hdm[dec];
+        pos = cxl_interleave_position(hpa - d->base, d->granularity, d->ways);
+        port = cxl_find_root_port(bus, d->target[pos], &nports);
+        if (!port) {
+            return cxl_route_fail(r, hpa, "host bridge",
+                                  "no root port with the target's port number");
+        }
+    } else {
+        port = cxl_find_root_port(bus, -1, &nports);
+        if (nports != 1) {
+            return cxl_route_fail(r, hpa, "host bridge",
+                                  "no committed HDM decoder covers the address");
+        }
+    }
+    trace_cxl_route_host_bridge(cxl_host_bridge_uid(hb), dec, PCIE_PORT(port)->port);
+
+    /* 3. Below the root port: the device */
+    dev = pci_bridge_get_sec_bus(PCI_BRIDGE(port))->devices[0];
+    if (!dev || !object_dynamic_cast(OBJECT(dev), TYPE_CXL_TYPE3)) {
+        return cxl_route_fail(r, hpa, "root port", "no CXL Type 3 device below it");
+    }
+
+    /* 4. Endpoint: HPA to DPA */
+    r->dev = CXL_TYPE3(dev);
+    cs = &r->dev->cstate;
+    dec = cxl_hdm_lookup(cs, hpa);
+    if (dec < 0) {
+        return cxl_route_fail(r, hpa, "endpoint",
+                              "no committed HDM decoder covers the address");
+    }
+    d = &cs->hdm[dec];
+    off = hpa - d->base;
+    r->dpa = d->dpa_base + cxl_interleave_dpa_offset(off, d->granularity, d->ways);
+    trace_cxl_route_endpoint(cs->name, dec, r->dpa);
+    return true;
+}
