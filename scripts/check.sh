@@ -43,7 +43,7 @@ run_meson() {   # run_meson LABEL [--test-args ARGS] NAME...
     local line name st
     while IFS= read -r line; do
         # e.g. " 3/48 qemu:qtest-x86_64 / qtest-x86_64/q35-test  OK  1.23s  7 subtests passed"
-        name=$(echo "$line" | sed -n 's|.* / \(qtest-[a-z0-9_]*/[A-Za-z0-9_-]*\) .*|\1|p')
+        name=$(echo "$line" | sed -n 's|.* / \([A-Za-z0-9_/-]*\) .*|\1|p')
         [ -n "$name" ] || continue
         st=$(echo "$line" | awk '{for (i=1;i<=NF;i++) if ($i ~ /^(OK|FAIL|SKIP|TIMEOUT|ERROR|EXPECTEDFAIL|UNEXPECTEDPASS)$/) {print $i; exit}}')
         case $st in
@@ -72,7 +72,8 @@ all_qtests() {
 
 suite_cxl() {
     step "suite: cxl"
-    local t=($(all_qtests | grep -E '/(cxl|test-cxl)' || true))
+    local t=($(all_qtests | grep -E '/(cxl|test-cxl)' || true)
+             $(meson test -C "$OBJ" --no-rebuild --list 2>/dev/null | sed -n 's|^qemu:unit / \(test-cxl[A-Za-z0-9_-]*\)$|\1|p'))
     if [ ${#t[@]} = 0 ]; then
         say "(no CXL qtests in this series yet)"
         return 0

@@ -19,49 +19,6 @@
 #include "hw/cxl/cxl-device.h"
 #include "trace.h"
 
-/* CXL 2.0 8.2.5.12.7: Interleave Ways encoding (eiw) <-> ways */
-bool cxl_ways_to_eiw(unsigned ways, uint8_t *eiw)
-{
-    switch (ways) {
-    case 1: *eiw = 0; return true;
-    case 2: *eiw = 1; return true;
-    case 4: *eiw = 2; return true;
-    case 8: *eiw = 3; return true;
-    case 16: *eiw = 4; return true;
-    case 3: *eiw = 8; return true;
-    case 6: *eiw = 9; return true;
-    case 12: *eiw = 10; return true;
-    default: return false;
-    }
-}
-
-unsigned cxl_eiw_to_ways(uint8_t eiw)
-{
-    switch (eiw) {
-    case 0 ... 4:
-        return 1u << eiw;
-    case 8 ... 10:
-        return 3u << (eiw - 8);
-    default:
-        return 0;
-    }
-}
-
-/* CXL 2.0 8.2.5.12.7: Interleave Granularity, 256 B << eig, eig 0..6 */
-bool cxl_granularity_to_eig(uint64_t granularity, uint8_t *eig)
-{
-    if (granularity < 256 || granularity > 16 * KiB || !is_power_of_2(granularity)) {
-        return false;
-    }
-    *eig = ctz64(granularity) - 8;
-    return true;
-}
-
-uint64_t cxl_eig_to_granularity(uint8_t eig)
-{
-    return eig <= 6 ? 256ull << eig : 0;
-}
-
 CXLState *cxl_state(MachineState *ms)
 {
     if (!ms->cxl_state) {

@@ -10,6 +10,7 @@
 #include "exec/memory.h"
 #include "hw/acpi/aml-build.h"
 #include "hw/cxl/cxl-regs.h"
+#include "hw/cxl/cxl-decode.h"
 #include "hw/pci/pci.h"
 
 #define CXL_WINDOW_MAX_TARGETS          16
@@ -52,11 +53,6 @@ typedef struct CXLState {
     unsigned num_host_bridges;
 } CXLState;
 
-/* Interleave encodings, CXL 2.0 8.2.5.12.7 (also CEDT CFMWS fields) */
-bool cxl_ways_to_eiw(unsigned ways, uint8_t *eiw);
-unsigned cxl_eiw_to_ways(uint8_t eiw);          /* 0 when invalid */
-bool cxl_granularity_to_eig(uint64_t granularity, uint8_t *eig);
-uint64_t cxl_eig_to_granularity(uint8_t eig);   /* 0 when invalid */
 
 /* cxl-fmw.c: -M cxl-fmw.N.{targets.M,size,interleave-granularity}= */
 CXLState *cxl_state(MachineState *ms);
@@ -116,25 +112,6 @@ typedef struct CXLComponentState {
     CXLHDMDecoder hdm[CXL_HDM_MAX_DECODERS];
 } CXLComponentState;
 
-/*
- * Interleave arithmetic, one formula for every way count (CXL 2.0
- * 8.2.5.12.7 and 9.14.1.3): modulo arithmetic on @off, an offset into a
- * decoder's or window's HPA range whose base is aligned to granularity x
- * ways. For power-of-two ways this selects and removes the address bits
- * above the granularity, as the spec's bit-slicing does.
- */
-static inline unsigned cxl_interleave_position(uint64_t off, uint64_t gran,
-                                               unsigned ways)
-{
-    return (off / gran) % ways;
-}
-
-/* The endpoint's DPA offset for HPA offset @off: the interleave removed */
-static inline uint64_t cxl_interleave_dpa_offset(uint64_t off, uint64_t gran,
-                                                 unsigned ways)
-{
-    return off / (gran * ways) * gran + off % gran;
-}
 
 void cxl_component_init(CXLComponentState *cs, Object *owner, const char *name,
                         CXLComponentKind kind, unsigned hdm_count);
