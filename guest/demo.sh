@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
-# `make demo [TOPOLOGY=name]`: boot Debian's kernel under our QEMU and show
-# what the guest sees.
+# `make demo [TOPOLOGY=name]`: boot Debian's kernel under our QEMU on a CXL
+# topology and show it working. On the default topology: the guest
+# enumerates it, creates a 4-way region interleaved at 256 B over both host
+# bridges, puts a devdax namespace on it and writes a pattern through it;
+# then the host shows which device and offset each stripe landed in.
 . "$(dirname "$0")/../scripts/lib.sh"
 topo=${1:-default}
-script=$TOP/guest/scripts/demo-$topo.sh
-[ -f "$script" ] || die "no demo for topology '$topo' (guest/scripts/demo-*.sh)"
+B=$BUILD/guest
 args=()
 [ -f "$TOP/guest/topologies/$topo.sh" ] && args=(-T "$topo")
-log=$BUILD/guest/logs/demo-$topo.log
+export TOPO_DIR=$B/backing/demo-$topo
+rm -rf "$TOPO_DIR"
+log=$B/logs/demo-$topo.log
 rc=0
-bash "$TOP/guest/run.sh" -t 300 -l "$log" "${args[@]}" "$script" || rc=$?
-# Show the guest's own lines (those the demo script prints with "demo:").
-grep -E '^(qemu-cxl guest:|demo:|QEMU-CXL-EXIT)' "$log" || true
+if [ "$topo" = default ]; then
+    mkdir -p "$B/run/demo.sh.d"
+    cat "$TOP/guest/scripts/demo-default.sh" "$TOP/guest/scripts/region.sh" > "$B/run/demo.sh"
+    printf 'ROOT=decoder0.0\nWAYS=4\nGRAN=256\nSEED=5\nLEN=2097152\nMODE=fill\n' > "$B/run/demo.sh.d/region.conf"
+    bash "$TOP/guest/run.sh" -t 300 -l "$log" "${args[@]}" "$B/run/demo.sh" || rc=$?
+else
+    script=$TOP/guest/scripts/demo-$topo.sh
+    [ -f "$script" ] || die "no demo for topology '$topo' (guest/scripts/demo-*.sh)"
+    bash "$TOP/guest/run.sh" -t 300 -l "$log" "${args[@]}" "$script" || rc=$?
+fi
+grep -E '^(qemu-cxl guest:|demo:|memtool:|QEMU-CXL-EXIT)' "$log" || true
 [ $rc = 0 ] || die "the demo guest failed with status $rc; console log: $log"
+if [ "$topo" = default ]; then
+    say "demo: from the host, where the guest's stripes landed in the backing files:"
+    python3 "$TOP/guest/tests/check_region.py" "$log" "$TOPO_DIR" show 5 2097152
+    python3 "$TOP/guest/tests/check_region.py" "$log" "$TOPO_DIR" check 5 2097152 | sed 's/^/demo: /'
+fi
 say "demo: ok (full console log: ${log#$TOP/})"

@@ -11,4 +11,4 @@ cxl list -M | tr -d ' \n' | sed 's/},{/}\n{/g; s/^\[//; s/\]$//' | sed 's/^/demo
 cxl list -P -T | tr -d ' \n' | sed 's/},{"port"/}\n{"port"/g; s/^\[//; s/\]$//' | sed 's/^/demo: host bridge port /'; echo
 cxl list -D | tr -d ' \n' | sed 's/^\[//; s/\]$//' | sed 's/^/demo: root decoder (the window) /'; echo
 echo "demo: endpoint decoders: $(ls /sys/bus/cxl/devices | grep -E '^decoder[3-9]' | tr '\n' ' ')"
-echo "demo: interleaved regions over these decoders are the next step (issue: interleaved access)"
+echo "demo: now a 4-way region at 256 B over both host bridges, a devdax namespace, a pattern written through it"

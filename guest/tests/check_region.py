@@ -5,7 +5,9 @@ HPA), work out for every 8-byte word written through the region which
 backing file and offset the CXL 2.0 interleave puts it at, and check (or
 seed) it there.
 
-  check_region.py LOG BACKING_DIR check|seed SEED LEN
+  check_region.py LOG BACKING_DIR check|seed|show SEED LEN
+
+show: print, for the first stripes, the device and offset each landed in.
 """
 import json
 import re
@@ -50,6 +52,21 @@ print("region HPA 0x%x, %d ways, %d B; dax at HPA 0x%x; positions %s" % (
     base, ways, gran, dax_hpa, {p: f[0].split("/")[-1] for p, f in sorted(files.items())}))
 
 handles = {p: open(f, "r+b") for p, (f, _) in files.items()}
+if mode == "show":
+    serial = {p: memdevs[mp["memdev"]]["serial"] for mp in region["mappings"] for p in [mp["position"]]}
+    name = {mp["position"]: mp["memdev"] for mp in region["mappings"]}
+    for k in range(min(12, length // gran)):
+        x = k * gran
+        r = dax_hpa + x - base
+        pos = (r // gran) % ways
+        off = files[pos][1] + (r // (gran * ways)) * gran + r % gran
+        handles[pos].seek(off)
+        got = struct.unpack("<Q", handles[pos].read(8))[0]
+        want = pattern(seed, x // 8)
+        print("demo: stripe %2d  HPA 0x%x -> position %d, %s (serial 0x%x), %s offset 0x%07x: 0x%016x %s" % (
+            k, dax_hpa + x, pos, name[pos], serial[pos], files[pos][0].split("/")[-1], off, got,
+            "ok" if got == want else "WRONG (expected 0x%016x)" % want))
+    sys.exit(0)
 bad = 0
 for x in range(0, length, 8):
     r = dax_hpa + x - base                       # offset in the region
