@@ -6,8 +6,9 @@
  * arithmetic gives; seed the files and read back through the window; and
  * see failed decodes read all ones.
  *
- * Topology: 2 host bridges x 2 root ports x 1 Type 3 device (256 MiB
- * each), one window interleaving both host bridges.
+ * Topology: H host bridges x R root ports x 1 Type 3 device (256 MiB
+ * each), one window interleaving the H host bridges; the region
+ * interleaves all H x R devices: 1, 2, 4, 8 and 16 ways.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -15,7 +16,9 @@
 #include "qemu/host-utils.h"
 #include "libqos/libqtest.h"
 #include "hw/pci/pci_regs.h"
+#include "qemu/units.h"
 #include "hw/cxl/cxl-regs.h"
+#include "hw/cxl/cxl-decode.h"
 
 #define ECAM_BASE       0xb0000000ull
 #define BAR_BASE        0xe0000000ull
@@ -26,26 +29,33 @@
  * then the window aligned to 256 MiB x ways.
  */
 #define CHBCR(i)        (0x100000000ull + (i) * 0x10000)
-#define WINDOW          0x120000000ull
-#define REGION_SIZE     (1ull << 30)
-#define NDEV            4
+#define CHBCR_END       (0x100000000ull + 32 * 0x10000)
+/* A region takes all of each device: 256 MiB x ways */
+#define REGION_SIZE(t)  (256ull * MiB * (t)->hbs * (t)->rps)
+#define MAX_DEV         16
 
 typedef struct Topo {
     QTestState *qts;
-    char *file[NDEV];
-    int fd[NDEV];
+    unsigned hbs, rps;              /* host bridges, root ports each */
     unsigned window_gran;
+    uint64_t window;                /* window base */
+    char *file[MAX_DEV];
+    int fd[MAX_DEV];
 } Topo;
+
+typedef struct Case {
+    unsigned hbs, rps, gran;
+} Case;
 
 static uint64_t ecam(int bus, int devfn, int off)
 {
     return ECAM_BASE | bus << 20 | devfn << 12 | off;
 }
 
-/* Device d = hb * 2 + rp sits on bus 13 + 10 * hb + rp, below rp */
-static int dev_bus(int d)
+/* Host bridge h has root bus 12 + 20 h; its root port r has bus 13 + 20 h + r */
+static int root_bus(int h)
 {
-    return 13 + 10 * (d / 2) + d % 2;
+    return 12 + 20 * h;
 }
 
 static uint64_t dev_bar(int d)
@@ -78,38 +88,48 @@ static void program_decoder(QTestState *qts, uint64_t hdm, int n, uint64_t base,
     g_assert(!FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED));
 }
 
-static void topo_start(Topo *t, unsigned window_gran)
+static void topo_start(Topo *t, const Case *c)
 {
     GString *cmd = g_string_new("-M q35,cxl=on -m 512M");
-    int d, hb;
+    unsigned d, h, ways = c->hbs * c->rps;
 
-    t->window_gran = window_gran;
-    for (hb = 0; hb < 2; hb++) {
-        g_string_append_printf(cmd, " -device pxb-cxl,bus_nr=%d,bus=pcie.0,id=hb%d",
-                               12 + 10 * hb, hb);
+    t->hbs = c->hbs;
+    t->rps = c->rps;
+    t->window_gran = c->gran;
+    /* 256 MiB x host bridges aligned, after the host bridge registers */
+    t->window = QEMU_ALIGN_UP(CHBCR_END, 256ull * MiB * c->hbs);
+    for (h = 0; h < c->hbs; h++) {
+        g_string_append_printf(cmd, " -device pxb-cxl,bus_nr=%d,bus=pcie.0,id=hb%u",
+                               root_bus(h), h);
     }
-    for (d = 0; d < NDEV; d++) {
-        t->file[d] = g_strdup_printf("%s/qemu-cxl-interleave-%d-%d", g_get_tmp_dir(),
+    for (d = 0; d < ways; d++) {
+        h = d / c->rps;
+        t->file[d] = g_strdup_printf("%s/qemu-cxl-interleave-%d-%u", g_get_tmp_dir(),
                                      getpid(), d);
         t->fd[d] = open(t->file[d], O_RDWR | O_CREAT | O_TRUNC, 0600);
         g_assert(t->fd[d] >= 0 && ftruncate(t->fd[d], 256 << 20) == 0);
         g_string_append_printf(cmd,
-            " -device cxl-rp,port=%d,bus=hb%d,id=rp%d,chassis=%d,slot=%d"
-            " -object memory-backend-file,id=m%d,share=on,mem-path=%s,size=256M"
-            " -device cxl-type3,bus=rp%d,persistent-memdev=m%d,id=mem%d",
-            d % 2, d / 2, d, d / 2, d % 2, d, t->file[d], d, d, d);
+            " -device cxl-rp,port=%u,bus=hb%u,id=rp%u,chassis=%u,slot=%u"
+            " -object memory-backend-file,id=m%u,share=on,mem-path=%s,size=256M"
+            " -device cxl-type3,bus=rp%u,persistent-memdev=m%u,id=mem%u",
+            d % c->rps, h, d, h, d % c->rps, d, t->file[d], d, d, d);
     }
-    g_string_append_printf(cmd, " -M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.targets.1=hb1,"
-                           "cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=%u",
-                           window_gran);
+    g_string_append(cmd, " -M ");
+    for (h = 0; h < c->hbs; h++) {
+        g_string_append_printf(cmd, "cxl-fmw.0.targets.%u=hb%u,", h, h);
+    }
+    g_string_append_printf(cmd, "cxl-fmw.0.size=%uG,cxl-fmw.0.interleave-granularity=%u",
+                           4 * c->hbs, c->gran);
     t->qts = qtest_init(cmd->str);
     g_string_free(cmd, true);
 
     /* Firmware's work: ECAM, bus numbers, bridge windows, BARs */
     qtest_outl(t->qts, 0xcf8, 0x80000060);
     qtest_outl(t->qts, 0xcfc, ECAM_BASE | 1);
-    for (d = 0; d < NDEV; d++) {
-        int rbus = 12 + 10 * (d / 2), rdevfn = (d % 2) << 3, bus = dev_bus(d);
+    for (d = 0; d < ways; d++) {
+        int rbus = root_bus(d / c->rps), rdevfn = (d % c->rps) << 3;
+        int bus = rbus + 1 + d % c->rps;
+
         qtest_writeb(t->qts, ecam(rbus, rdevfn, PCI_PRIMARY_BUS), rbus);
         qtest_writeb(t->qts, ecam(rbus, rdevfn, PCI_SECONDARY_BUS), bus);
         qtest_writeb(t->qts, ecam(rbus, rdevfn, PCI_SUBORDINATE_BUS), bus);
@@ -124,23 +144,30 @@ static void topo_start(Topo *t, unsigned window_gran)
 }
 
 /*
- * What a driver does for a 4-way region over both host bridges at the
- * window's granularity: each host bridge interleaves its 2 root ports at
- * granularity x 2; each endpoint takes every 4th stripe.
+ * What a driver does for a region over every device at the window's
+ * granularity g: each host bridge interleaves its R root ports at g x H
+ * (the window already spread H stripes), each endpoint takes every
+ * (H x R)th stripe. A host bridge with one root port is left alone: it
+ * passes everything through.
  */
 static void program_region(Topo *t)
 {
-    uint8_t eig_win = ctz32(t->window_gran) - 8;
-    int hb, d;
+    uint8_t eig = ctz32(t->window_gran) - 8, eiw;
+    unsigned h, d, ways = t->hbs * t->rps;
+    uint64_t targets = 0;
 
-    for (hb = 0; hb < 2; hb++) {
-        /* target list: position 0 -> port 0, position 1 -> port 1 */
-        program_decoder(t->qts, HDM(CHBCR(hb)), 0, WINDOW, REGION_SIZE,
-                        1, eig_win + 1, 0x0100);
+    for (d = 0; d < t->rps; d++) {
+        targets |= (uint64_t)d << (8 * d);      /* position d -> port d */
     }
-    for (d = 0; d < NDEV; d++) {
-        program_decoder(t->qts, HDM(dev_bar(d)), 0, WINDOW, REGION_SIZE,
-                        2, eig_win, 0);
+    g_assert(cxl_ways_to_eiw(t->rps, &eiw));
+    for (h = 0; h < t->hbs && t->rps > 1; h++) {
+        program_decoder(t->qts, HDM(CHBCR(h)), 0, t->window, REGION_SIZE(t),
+                        eiw, eig + ctz32(t->hbs), targets);
+    }
+    g_assert(cxl_ways_to_eiw(ways, &eiw));
+    for (d = 0; d < ways; d++) {
+        program_decoder(t->qts, HDM(dev_bar(d)), 0, t->window, REGION_SIZE(t),
+                        eiw, eig, 0);
     }
 }
 
@@ -148,19 +175,19 @@ static void program_region(Topo *t)
 static void reference(Topo *t, uint64_t off, int *dev, uint64_t *dpa)
 {
     uint64_t g = t->window_gran;
-    int hb = (off / g) % 2;              /* window: 2 host bridges */
-    int rp = (off / (2 * g)) % 2;        /* host bridge: 2 root ports */
+    unsigned h = (off / g) % t->hbs;                    /* window */
+    unsigned r = (off / (g * t->hbs)) % t->rps;         /* host bridge */
 
-    *dev = hb * 2 + rp;
-    *dpa = off / (4 * g) * g + off % g;  /* endpoint: 4 ways removed */
+    *dev = h * t->rps + r;
+    *dpa = off / (g * t->hbs * t->rps) * g + off % g;   /* endpoint */
 }
 
 static void topo_stop(Topo *t)
 {
-    int d;
+    unsigned d;
 
     qtest_quit(t->qts);
-    for (d = 0; d < NDEV; d++) {
+    for (d = 0; d < t->hbs * t->rps; d++) {
         close(t->fd[d]);
         unlink(t->file[d]);
         g_free(t->file[d]);
@@ -177,14 +204,15 @@ static uint8_t file_byte(Topo *t, int dev, uint64_t dpa)
 
 static void test_interleave(const void *opaque)
 {
-    unsigned gran = GPOINTER_TO_UINT(opaque);
+    const Case *c = opaque;
+    unsigned gran = c->gran;
     static const unsigned sizes[] = { 1, 2, 4, 8 };
     Topo t;
     uint64_t off, dpa;
     unsigned s, i, k = 0;
     int dev;
 
-    topo_start(&t, gran);
+    topo_start(&t, c);
     program_region(&t);
 
     /* Write: for each size, aligned and straddling stripe boundaries */
@@ -201,10 +229,10 @@ static void test_interleave(const void *opaque)
 
                 off = offs[n];
                 switch (sizes[s]) {
-                case 1: qtest_writeb(t.qts, WINDOW + off, val); break;
-                case 2: qtest_writew(t.qts, WINDOW + off, val); break;
-                case 4: qtest_writel(t.qts, WINDOW + off, val); break;
-                case 8: qtest_writeq(t.qts, WINDOW + off, val); break;
+                case 1: qtest_writeb(t.qts, t.window + off, val); break;
+                case 2: qtest_writew(t.qts, t.window + off, val); break;
+                case 4: qtest_writel(t.qts, t.window + off, val); break;
+                case 8: qtest_writeq(t.qts, t.window + off, val); break;
                 }
                 for (b = 0; b < sizes[s]; b++) {
                     reference(&t, off + b, &dev, &dpa);
@@ -219,54 +247,66 @@ static void test_interleave(const void *opaque)
         uint64_t expect = 0, got;
         unsigned b;
 
-        off = (uint64_t)i * 4099 * 3 % (REGION_SIZE - 8);
+        off = (uint64_t)i * 4099 * 3 % (REGION_SIZE(&t) - 8);
         for (b = 0; b < 8; b++) {
             uint8_t v = i * 8 + b + 1;
             reference(&t, off + b, &dev, &dpa);
             g_assert(pwrite(t.fd[dev], &v, 1, dpa) == 1);
             expect |= (uint64_t)v << (8 * b);
         }
-        got = qtest_readq(t.qts, WINDOW + off);
+        got = qtest_readq(t.qts, t.window + off);
         g_assert_cmphex(got, ==, expect);
     }
 
     /* Beyond the committed decoders: all ones, writes dropped */
-    g_assert_cmphex(qtest_readq(t.qts, WINDOW + REGION_SIZE + 64), ==, UINT64_MAX);
-    qtest_writeq(t.qts, WINDOW + REGION_SIZE + 64, 0);
-    g_assert_cmphex(qtest_readl(t.qts, WINDOW + 2 * REGION_SIZE), ==, UINT32_MAX);
+    off = REGION_SIZE(&t) + 64;
+    g_assert_cmphex(qtest_readq(t.qts, t.window + off), ==, UINT64_MAX);
+    qtest_writeq(t.qts, t.window + off, 0);
+    g_assert_cmphex(qtest_readl(t.qts, t.window + off + 4096), ==, UINT32_MAX);
     topo_stop(&t);
 }
 
 /* Nothing committed: every level fails cleanly, QEMU carries on */
 static void test_uncommitted(void)
 {
+    static const Case c = { 2, 2, 256 };
     Topo t;
 
-    topo_start(&t, 256);
-    g_assert_cmphex(qtest_readq(t.qts, WINDOW), ==, UINT64_MAX);
-    qtest_writeq(t.qts, WINDOW + 8, 0x1234);
-    g_assert_cmphex(qtest_readw(t.qts, WINDOW + 255), ==, 0xffff);
+    topo_start(&t, &c);
+    g_assert_cmphex(qtest_readq(t.qts, t.window), ==, UINT64_MAX);
+    qtest_writeq(t.qts, t.window + 8, 0x1234);
+    g_assert_cmphex(qtest_readw(t.qts, t.window + 255), ==, 0xffff);
     /* Host bridges only: the endpoint level still fails */
-    program_decoder(t.qts, HDM(CHBCR(0)), 0, WINDOW, REGION_SIZE, 1, 1, 0x0100);
-    g_assert_cmphex(qtest_readl(t.qts, WINDOW), ==, UINT32_MAX);
+    program_decoder(t.qts, HDM(CHBCR(0)), 0, t.window, REGION_SIZE(&t), 1, 1, 0x0100);
+    g_assert_cmphex(qtest_readl(t.qts, t.window), ==, UINT32_MAX);
     /* Uncommitting a decoder takes the route away again */
     program_region(&t);
-    qtest_writeb(t.qts, WINDOW, 0x5a);
-    g_assert_cmphex(qtest_readb(t.qts, WINDOW), ==, 0x5a);
+    qtest_writeb(t.qts, t.window, 0x5a);
+    g_assert_cmphex(qtest_readb(t.qts, t.window), ==, 0x5a);
     qtest_writel(t.qts, HDM(dev_bar(0)) + A_CXL_HDM_DECODER0_CTRL, 0);
-    g_assert_cmphex(qtest_readb(t.qts, WINDOW), ==, 0xff);
+    g_assert_cmphex(qtest_readb(t.qts, t.window), ==, 0xff);
     topo_stop(&t);
 }
 
+/* Ways = host bridges x root ports; a host bridge level above 16 KiB is illegal */
+static const Case cases[] = {
+    { 1, 1, 256 }, { 1, 1, 16384 },
+    { 2, 1, 256 }, { 1, 2, 1024 }, { 1, 2, 16384 },
+    { 2, 2, 256 }, { 2, 2, 1024 }, { 2, 2, 4096 }, { 1, 4, 16384 },
+    { 2, 4, 256 }, { 2, 4, 4096 }, { 4, 2, 1024 },
+    { 4, 4, 256 }, { 2, 8, 4096 },
+};
+
 int main(int argc, char **argv)
 {
-    static const unsigned grans[] = { 256, 1024, 4096, 8192 };
     unsigned i;
 
     g_test_init(&argc, &argv, NULL);
-    for (i = 0; i < ARRAY_SIZE(grans); i++) {
-        g_autofree char *name = g_strdup_printf("/cxl/interleave/4way/%u", grans[i]);
-        qtest_add_data_func(name, GUINT_TO_POINTER(grans[i]), test_interleave);
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        g_autofree char *name = g_strdup_printf("/cxl/interleave/%uway/%uhb-x-%urp/%u",
+                                                cases[i].hbs * cases[i].rps, cases[i].hbs,
+                                                cases[i].rps, cases[i].gran);
+        qtest_add_data_func(name, &cases[i], test_interleave);
     }
     qtest_add_func("/cxl/interleave/uncommitted", test_uncommitted);
     return g_test_run();
