@@ -50,13 +50,16 @@ typedef struct Fixture {
     char *lsa_path;
 } Fixture;
 
-/* One host bridge, one root port, one Type 3 device: pmem 256M + LSA 1M */
+/*
+ * One host bridge, one root port, one Type 3 device: pmem 256M + LSA 1M;
+ * the command line of upstream QEMU's documentation, which must keep working.
+ */
 static void setup_one(Fixture *f, const char *extra)
 {
     f->mem_path = tmp_file("m0", 256 << 20);
     f->lsa_path = tmp_file("l0", 1 << 20);
     f->qts = qtest_initf(
-        "-M q35,cxl=on -m 512M "
+        "-M q35,cxl=on -m 2G,maxmem=4G,slots=4 "
         "-object memory-backend-file,id=m0,share=on,mem-path=%s,size=256M "
         "-object memory-backend-file,id=l0,share=on,mem-path=%s,size=1M "
         "-device pxb-cxl,bus_nr=%d,bus=pcie.0,id=cxl.1 "
@@ -310,6 +313,25 @@ static void test_mailbox(void)
     g_assert_cmpuint(lduw_le_p(buf + 0x14), ==, 0);
     in[0] = 7;
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_GET_EVENT_RECORDS, in, 1, buf, &len),
+                    ==, CXL_MBOX_INVALID_INPUT);
+    /* Clear: all is fine on an empty log, a handle names nothing */
+    memset(in, 0, 8);
+    in[1] = CXL_CLEAR_EVENT_ALL;
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_CLEAR_EVENT_RECORDS, in, 6, NULL, NULL), ==, 0);
+    in[1] = 0;
+    in[2] = 1;
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_CLEAR_EVENT_RECORDS, in, 8, NULL, NULL),
+                    ==, CXL_MBOX_INVALID_HANDLE);
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_CLEAR_EVENT_RECORDS, in, 6, NULL, NULL),
+                    ==, CXL_MBOX_INVALID_INPUT);
+    /* Interrupt policy: stored and returned; mode 11b is reserved */
+    memcpy(in, "\x00\x01\x02\x00", 4);
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_EVENT_INTERRUPT_POLICY, in, 4, NULL, NULL), ==, 0);
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_GET_EVENT_INTERRUPT_POLICY, NULL, 0, buf, &len), ==, 0);
+    g_assert_cmpuint(len, ==, 4);
+    g_assert(!memcmp(buf, "\x00\x01\x02\x00", 4));
+    in[3] = 3;
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_EVENT_INTERRUPT_POLICY, in, 4, NULL, NULL),
                     ==, CXL_MBOX_INVALID_INPUT);
     memset(in, 0, 8);
     stq_le_p(in, 0x123456789ull);
