@@ -53,6 +53,38 @@ uint16_t cxl_dvsec_add_register_locator(PCIDevice *d, uint16_t offset,
 }
 
 /*
+ * CXL 2.0 8.1.8: PCIe DVSEC for Flex Bus Port: a CXL 2.0 link capable of
+ * and running CXL.io and CXL.mem. A port's control register is writable;
+ * a device reports the same capability and status.
+ */
+uint16_t cxl_dvsec_add_flexbus(PCIDevice *d, uint16_t at, bool port)
+{
+    uint16_t next, v;
+
+    next = cxl_dvsec_add(d, at, CXL_DVSEC_FLEXBUS_PORT,
+                         CXL_DVSEC_FLEXBUS_REVISION, CXL_DVSEC_FLEXBUS_LENGTH);
+    v = 0;
+    v = FIELD_DP16(v, DVSEC_FLEXBUS_CAP, IO_CAPABLE, 1);
+    v = FIELD_DP16(v, DVSEC_FLEXBUS_CAP, MEM_CAPABLE, 1);
+    v = FIELD_DP16(v, DVSEC_FLEXBUS_CAP, CXL2P0_CAPABLE, 1);
+    pci_set_word(d->config + at + A_DVSEC_FLEXBUS_CAP, v);
+    if (port) {
+        v = 0;
+        v = FIELD_DP16(v, DVSEC_FLEXBUS_CTRL, IO_ENABLE, 1);
+        v = FIELD_DP16(v, DVSEC_FLEXBUS_CTRL, MEM_ENABLE, 1);
+        v = FIELD_DP16(v, DVSEC_FLEXBUS_CTRL, CXL2P0_ENABLE, 1);
+        pci_set_word(d->config + at + A_DVSEC_FLEXBUS_CTRL, v);
+        pci_set_word(d->wmask + at + A_DVSEC_FLEXBUS_CTRL, v);
+    }
+    v = 0;
+    v = FIELD_DP16(v, DVSEC_FLEXBUS_STATUS, IO_ENABLED, 1);
+    v = FIELD_DP16(v, DVSEC_FLEXBUS_STATUS, MEM_ENABLED, 1);
+    v = FIELD_DP16(v, DVSEC_FLEXBUS_STATUS, CXL2P0_ENABLED, 1);
+    pci_set_word(d->config + at + A_DVSEC_FLEXBUS_STATUS, v);
+    return next;
+}
+
+/*
  * The DVSECs of a CXL root port or switch port: CXL 2.0 Extensions for
  * Ports (8.1.5), GPF for Ports (8.1.6) and Flex Bus Port (8.1.8). The
  * register locator comes separately, since ports place their blocks in
@@ -61,7 +93,6 @@ uint16_t cxl_dvsec_add_register_locator(PCIDevice *d, uint16_t offset,
 uint16_t cxl_dvsec_add_port_dvsecs(PCIDevice *d, uint16_t offset)
 {
     uint16_t at;
-    uint16_t v;
 
     /* 8.1.5: no alternate ranges or RCRB: all fields zero, control RW */
     at = offset;
@@ -84,25 +115,5 @@ uint16_t cxl_dvsec_add_port_dvsecs(PCIDevice *d, uint16_t offset)
     pci_set_word(d->wmask + at + A_DVSEC_PORT_GPF_PHASE1_CTRL, 0x0f0f);
     pci_set_word(d->wmask + at + A_DVSEC_PORT_GPF_PHASE2_CTRL, 0x0f0f);
 
-    /* 8.1.8: a CXL 2.0 link capable of and running CXL.io and CXL.mem */
-    at = offset;
-    offset = cxl_dvsec_add(d, at, CXL_DVSEC_FLEXBUS_PORT,
-                           CXL_DVSEC_FLEXBUS_REVISION, CXL_DVSEC_FLEXBUS_LENGTH);
-    v = 0;
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_CAP, IO_CAPABLE, 1);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_CAP, MEM_CAPABLE, 1);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_CAP, CXL2P0_CAPABLE, 1);
-    pci_set_word(d->config + at + A_DVSEC_FLEXBUS_CAP, v);
-    v = 0;
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_CTRL, IO_ENABLE, 1);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_CTRL, MEM_ENABLE, 1);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_CTRL, CXL2P0_ENABLE, 1);
-    pci_set_word(d->config + at + A_DVSEC_FLEXBUS_CTRL, v);
-    pci_set_word(d->wmask + at + A_DVSEC_FLEXBUS_CTRL, v);
-    v = 0;
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_STATUS, IO_ENABLED, 1);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_STATUS, MEM_ENABLED, 1);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_STATUS, CXL2P0_ENABLED, 1);
-    pci_set_word(d->config + at + A_DVSEC_FLEXBUS_STATUS, v);
-    return offset;
+    return cxl_dvsec_add_flexbus(d, offset, true);
 }

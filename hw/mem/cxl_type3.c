@@ -184,26 +184,6 @@ static uint16_t ct3_build_gpf_dvsec(CXLType3Dev *ct3d, uint16_t at)
     return next;
 }
 
-/* CXL 2.0 8.1.8: PCIe DVSEC for Flex Bus Port, as the device reports it */
-static uint16_t ct3_build_flexbus_dvsec(CXLType3Dev *ct3d, uint16_t at)
-{
-    PCIDevice *d = PCI_DEVICE(ct3d);
-    uint16_t next, v = 0;
-
-    next = cxl_dvsec_add(d, at, CXL_DVSEC_FLEXBUS_PORT,
-                         CXL_DVSEC_FLEXBUS_REVISION, CXL_DVSEC_FLEXBUS_LENGTH);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_CAP, IO_CAPABLE, 1);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_CAP, MEM_CAPABLE, 1);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_CAP, CXL2P0_CAPABLE, 1);
-    pci_set_word(d->config + at + A_DVSEC_FLEXBUS_CAP, v);
-    v = 0;
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_STATUS, IO_ENABLED, 1);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_STATUS, MEM_ENABLED, 1);
-    v = FIELD_DP16(v, DVSEC_FLEXBUS_STATUS, CXL2P0_ENABLED, 1);
-    pci_set_word(d->config + at + A_DVSEC_FLEXBUS_STATUS, v);
-    return next;
-}
-
 static void ct3_build_config(CXLType3Dev *ct3d)
 {
     PCIDevice *d = PCI_DEVICE(ct3d);
@@ -221,7 +201,7 @@ static void ct3_build_config(CXLType3Dev *ct3d)
     at = ct3_build_device_dvsec(ct3d, CXL_TYPE3_DVSEC_OFFSET);
     at = cxl_dvsec_add_register_locator(d, at, bir, ids, offs, 2);
     at = ct3_build_gpf_dvsec(ct3d, at);
-    ct3_build_flexbus_dvsec(ct3d, at);
+    cxl_dvsec_add_flexbus(d, at, false);
 }
 
 static void ct3_realize(PCIDevice *d, Error **errp)

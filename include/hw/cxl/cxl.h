@@ -135,6 +135,7 @@ uint16_t cxl_dvsec_add_register_locator(PCIDevice *d, uint16_t offset,
                                         const uint8_t *block_id,
                                         const uint64_t *block_offset,
                                         unsigned blocks);
+uint16_t cxl_dvsec_add_flexbus(PCIDevice *d, uint16_t offset, bool port);
 uint16_t cxl_dvsec_add_port_dvsecs(PCIDevice *d, uint16_t offset);
 
 /* cxl-host.c: CXL host bridges */
