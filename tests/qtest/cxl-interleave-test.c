@@ -288,6 +288,40 @@ static void test_uncommitted(void)
     topo_stop(&t);
 }
 
+/*
+ * A target that is not there: a host bridge decoder naming a port number
+ * no root port has, and a root port with no device below it.
+ */
+static void test_missing_device(void)
+{
+    static const Case c = { 1, 2, 256 };
+    Topo t;
+    uint64_t off;
+
+    topo_start(&t, &c);
+    program_region(&t);
+    /* Re-program the host bridge: position 1 now names port 5 */
+    qtest_writel(t.qts, HDM(CHBCR(0)) + A_CXL_HDM_DECODER0_CTRL, 0);
+    program_decoder(t.qts, HDM(CHBCR(0)), 0, t.window, REGION_SIZE(&t), 1, 0, 0x0500);
+    qtest_writeq(t.qts, t.window, 0x1122334455667788ull);
+    g_assert_cmphex(qtest_readq(t.qts, t.window), ==, 0x1122334455667788ull);
+    off = 256;                  /* position 1: port 5 does not exist */
+    g_assert_cmphex(qtest_readq(t.qts, t.window + off), ==, UINT64_MAX);
+    qtest_writeq(t.qts, t.window + off, 0);
+    /* A straddling access: one half reaches a device, the other fails */
+    g_assert_cmphex(qtest_readl(t.qts, t.window + 254), ==, 0xffff0000);
+    topo_stop(&t);
+
+    /* One root port and no device below it: the pass-through finds none */
+    t.qts = qtest_init("-M q35,cxl=on -m 512M"
+                       " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0"
+                       " -device cxl-rp,port=0,bus=hb0,id=rp0,chassis=0,slot=0"
+                       " -M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.size=4G");
+    g_assert_cmphex(qtest_readq(t.qts, QEMU_ALIGN_UP(CHBCR_END, 256 * MiB)), ==,
+                    UINT64_MAX);
+    qtest_quit(t.qts);
+}
+
 /* Ways = host bridges x root ports; a host bridge level above 16 KiB is illegal */
 static const Case cases[] = {
     { 1, 1, 256 }, { 1, 1, 16384 },
@@ -309,5 +343,6 @@ int main(int argc, char **argv)
         qtest_add_data_func(name, &cases[i], test_interleave);
     }
     qtest_add_func("/cxl/interleave/uncommitted", test_uncommitted);
+    qtest_add_func("/cxl/interleave/missing-device", test_missing_device);
     return g_test_run();
 }
