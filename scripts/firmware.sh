@@ -23,6 +23,7 @@ done
 if [ ! -f "$OBJ/sgabios/sgabios.bin" ] || [ "$SRC/roms/sgabios/sgabios.S" -nt "$OBJ/sgabios/sgabios.bin" ]; then
     s=$SRC/roms/sgabios o=$OBJ/sgabios
     mkdir -p "$o"
+    {
     gcc -c -o "$o/sgabios.o" "$s/sgabios.S" -Wall -Os -m32 -nostdlib \
         -DBUILD_DATE="\"$(LC_ALL=C date -u -r "$s/sgabios.S")\"" \
         -DBUILD_SHORT_DATE="\"$(date -u +%D -r "$s/sgabios.S")\"" \
@@ -30,7 +31,8 @@ if [ ! -f "$OBJ/sgabios/sgabios.bin" ] || [ "$SRC/roms/sgabios/sgabios.S" -nt "$
     ld -m elf_i386 -T "$s/rom16.ld" -nostdlib "$o/sgabios.o" -o "$o/sgabios.elf" &&
     objcopy -O binary "$o/sgabios.elf" "$o/sgabios.bin" &&
     gcc -Wall -O2 -o "$o/csum8" "$s/csum8.c" &&
-    "$o/csum8" "$o/sgabios.bin" || die "building sgabios.bin failed"
+    "$o/csum8" "$o/sgabios.bin"
+    } > "$o/build.log" 2>&1 || die "building sgabios.bin failed (log: $o/build.log)"
 fi
 link "../sgabios/sgabios.bin" "$dir/sgabios.bin"
 # Keymaps are looked up in the data directory too.

@@ -204,14 +204,39 @@ static void ct3_build_config(CXLType3Dev *ct3d)
     cxl_dvsec_add_flexbus(d, at, false);
 }
 
+/* Serial numbers identify devices to Linux and in labels: no twins */
+static GPtrArray *ct3_devices;
+
+static bool ct3_check_serial(CXLType3Dev *ct3d, Error **errp)
+{
+    uint64_t sn = ct3_serial(ct3d);
+    unsigned i;
+
+    for (i = 0; ct3_devices && i < ct3_devices->len; i++) {
+        CXLType3Dev *other = g_ptr_array_index(ct3_devices, i);
+        if (ct3_serial(other) == sn) {
+            error_setg(errp, "cxl-type3: serial number sn=0x%" PRIx64 " is "
+                       "already used by %s", sn,
+                       DEVICE(other)->id ? DEVICE(other)->id : "another cxl-type3");
+            return false;
+        }
+    }
+    return true;
+}
+
 static void ct3_realize(PCIDevice *d, Error **errp)
 {
     CXLType3Dev *ct3d = CXL_TYPE3(d);
     DeviceState *dev = DEVICE(d);
 
-    if (!ct3_check_params(ct3d, errp) || !ct3_check_port(ct3d, errp)) {
+    if (!ct3_check_params(ct3d, errp) || !ct3_check_port(ct3d, errp) ||
+        !ct3_check_serial(ct3d, errp)) {
         return;
     }
+    if (!ct3_devices) {
+        ct3_devices = g_ptr_array_new();
+    }
+    g_ptr_array_add(ct3_devices, ct3d);
     if (ct3d->hostvmem) {
         ct3d->vmem_size = memory_region_size(host_memory_backend_get_memory(ct3d->hostvmem));
         host_memory_backend_set_mapped(ct3d->hostvmem, true);
@@ -284,6 +309,7 @@ static void ct3_exit(PCIDevice *d)
             host_memory_backend_set_mapped(be[i], false);
         }
     }
+    g_ptr_array_remove(ct3_devices, ct3d);
 }
 
 static void ct3_reset(DeviceState *dev)

@@ -58,6 +58,7 @@ static void cxl_rp_realize(DeviceState *dev, Error **errp)
     uint8_t bir = CXL_RP_COMPONENT_BAR, id = CXL_REGBLOCK_COMPONENT;
     uint64_t off = 0;
     uint16_t at;
+    int i;
 
     if (!cxl_machine_check_enabled("cxl-rp", errp)) {
         return;
@@ -66,6 +67,18 @@ static void cxl_rp_realize(DeviceState *dev, Error **errp)
         error_setg(errp, "cxl-rp: a CXL root port must sit on the bus of a "
                    "pxb-cxl host bridge (bus=<pxb-cxl id>)");
         return;
+    }
+    /* Linux numbers a host bridge's dports by port number: no twins */
+    for (i = 0; i < ARRAY_SIZE(bus->devices); i++) {
+        PCIDevice *other = bus->devices[i];
+        if (other && other != d &&
+            object_dynamic_cast(OBJECT(other), TYPE_CXL_ROOT_PORT) &&
+            PCIE_PORT(other)->port == PCIE_PORT(d)->port) {
+            error_setg(errp, "cxl-rp: port=%u is already used by %s on this "
+                       "host bridge", PCIE_PORT(d)->port,
+                       DEVICE(other)->id ? DEVICE(other)->id : "another cxl-rp");
+            return;
+        }
     }
     rpc->parent_realize(dev, &local_err);
     if (local_err) {

@@ -455,10 +455,12 @@ static void test_bad_command_lines(void)
 {
     char *m = tmp_file("bad", 256 << 20);
     char *small = tmp_file("small", 128 << 20);
+    char *m1 = tmp_file("bad1", 256 << 20);
     g_autofree char *mem = g_strdup_printf(
         "-object memory-backend-file,id=m0,share=on,mem-path=%s,size=256M "
-        "-object memory-backend-file,id=s0,share=on,mem-path=%s,size=128M ",
-        m, small);
+        "-object memory-backend-file,id=s0,share=on,mem-path=%s,size=128M "
+        "-object memory-backend-file,id=m1,share=on,mem-path=%s,size=256M ",
+        m, small, m1);
     g_autofree char *args = NULL;
 
     expect_refused("-M q35 -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
@@ -497,6 +499,12 @@ static void test_bad_command_lines(void)
                                    "-device cxl-rp,port=1,bus=c1,id=rp1,chassis=0,slot=3 "
                                    "-device cxl-type3,bus=rp1,persistent-memdev=m0",
                                    args), "already in use");
+    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,sn=7 "
+                                   "-device cxl-rp,port=1,bus=c1,id=rp1,chassis=0,slot=3 "
+                                   "-device cxl-type3,bus=rp1,persistent-memdev=m1,sn=7",
+                                   args), "sn=0x7 is already used");
+    expect_refused(g_strdup_printf("%s -device cxl-rp,port=0,bus=c1,id=rp1,chassis=0,"
+                                   "slot=3", args), "port=0 is already used by rp0");
     expect_refused(g_strdup_printf("-M q35,cxl=on %s -device pcie-root-port,id=prp,"
                                    "chassis=9,slot=9 -device cxl-type3,bus=prp,"
                                    "persistent-memdev=m0", mem), "CXL root port");
@@ -504,8 +512,10 @@ static void test_bad_command_lines(void)
                                    "id=rp0,chassis=0,slot=2"), "pxb-cxl host bridge");
     unlink(m);
     unlink(small);
+    unlink(m1);
     g_free(m);
     g_free(small);
+    g_free(m1);
 }
 
 int main(int argc, char **argv)
