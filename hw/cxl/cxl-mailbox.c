@@ -448,7 +448,13 @@ CXLRetCode cxl_mailbox_execute(CXLType3Dev *ct3d, uint16_t opcode,
     /* The handler reads a copy: it may write its output over the payload */
     in = g_memdup(ct3d->mbox.payload, MAX(in_len, 1));
     rc = cmd->handler(ct3d, in, in_len, ct3d->mbox.payload, out_len);
-    assert(*out_len <= CXL_MB_PAYLOAD_SIZE);
+    if (*out_len > CXL_MB_PAYLOAD_SIZE) {
+        /* A handler bug, never the guest's doing: report it, stay up */
+        qemu_log_mask(LOG_GUEST_ERROR, "cxl-type3: %s produced %zu bytes, more "
+                      "than the payload holds\n", cmd->name, *out_len);
+        *out_len = 0;
+        return CXL_MBOX_INTERNAL_ERROR;
+    }
     return rc;
 }
 
