@@ -8,6 +8,8 @@
 #include "qapi/error.h"
 #include "hw/boards.h"
 #include "hw/cxl/cxl.h"
+#include "monitor/monitor.h"
+#include "monitor/hmp.h"
 
 CXLState *cxl_state(MachineState *ms)
 {
@@ -60,4 +62,9 @@ void cxl_build_acpi0017(Aml *scope)
 
 void cxl_build_host_bridge_ids(Aml *dev)
 {
+}
+
+void hmp_info_cxl(Monitor *mon, const QDict *qdict)
+{
+    monitor_printf(mon, "this QEMU is built without CXL support\n");
 }

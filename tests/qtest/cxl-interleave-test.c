@@ -270,6 +270,7 @@ static void test_interleave(const void *opaque)
 static void test_uncommitted(void)
 {
     static const Case c = { 2, 2, 256 };
+    char *info, *expect;
     Topo t;
 
     topo_start(&t, &c);
@@ -283,8 +284,21 @@ static void test_uncommitted(void)
     program_region(&t);
     qtest_writeb(t.qts, t.window, 0x5a);
     g_assert_cmphex(qtest_readb(t.qts, t.window), ==, 0x5a);
+    /* info cxl shows what the hardware believes */
+    info = qtest_hmp(t.qts, "info cxl");
+    expect = g_strdup_printf("decoder 0: committed HPA 0x%" PRIx64 "-0x%" PRIx64
+                             " 4 way(s) 256 B DPA 0x0-0xfffffff", t.window,
+                             t.window + REGION_SIZE(&t) - 1);
+    g_assert_nonnull(strstr(info, expect));
+    g_assert_nonnull(strstr(info, " 2 way(s) 512 B targets 0 1"));
+    g_free(info);
+    g_free(expect);
     qtest_writel(t.qts, HDM(dev_bar(0)) + A_CXL_HDM_DECODER0_CTRL, 0);
     g_assert_cmphex(qtest_readb(t.qts, t.window), ==, 0xff);
+    info = qtest_hmp(t.qts, "info cxl");
+    g_assert_nonnull(strstr(info, "type3 mem0: volatile 0 MiB, persistent 256 MiB"));
+    g_assert_nonnull(strstr(strstr(info, "type3 mem0"), "decoder 0: not committed"));
+    g_free(info);
     topo_stop(&t);
 }
 
