@@ -47,6 +47,20 @@ for c in $(git -C "$SRC" rev-list --reverse base..HEAD); do
     { echo "$name"; for f in "${added[@]}"; do echo "    $f"; done; } >> "$work/series"
 done
 
+# Never overwrite an edit made to one of our files in the repository since
+# the tree was last laid: that edit is not in build/src.
+conflicts=()
+while IFS= read -r f; do
+    [ -f "$TOP/$f" ] || continue
+    repo_blob=$(git -C "$SRC" hash-object "$TOP/$f")
+    built_blob=$(git -C "$SRC" rev-parse -q --verify "refs/qemu-cxl/built:$f" 2>/dev/null || true)
+    head_blob=$(git -C "$SRC" rev-parse -q --verify "HEAD:$f" 2>/dev/null || true)
+    if [ "$repo_blob" != "$built_blob" ] && [ "$repo_blob" != "$head_blob" ]; then
+        conflicts+=("$f")
+    fi
+done < "$work/owned"
+[ ${#conflicts[@]} = 0 ] || die "these files changed in the repository since build/src was laid, and build/src has other versions: ${conflicts[*]}. Copy your edits into build/src and commit them there (or discard them there), then export again"
+
 # Overlay files: the final content of every file the series adds.
 while IFS= read -r f; do
     mkdir -p "$TOP/$(dirname "$f")"

@@ -9,13 +9,21 @@ i=0
 while [ $i -lt 30 ] && [ "$(ls -d /sys/bus/cxl/devices/endpoint* 2>/dev/null | wc -l)" -lt 4 ]; do
     sleep 1; i=$((i + 1))
 done
-# memdevs by PCI path; the window's targets are hb0 (bus 0x0c), hb1 (0x16)
+# memdevs by PCI path; on the default topology the window's targets are
+# hb0 (bus 0x0c) and hb1 (bus 0x16)
 list=$(for m in /sys/bus/cxl/devices/mem*; do
     echo "$(readlink -f $m | grep -o 'pci0000:[0-9a-f]*/.*') $(basename $m)"; done | sort)
 set -- $(echo "$list" | grep 'pci0000:0c' | awk '{print $2}'); a0=$1; a1=$2
 set -- $(echo "$list" | grep 'pci0000:16' | awk '{print $2}'); b0=$1; b1=$2
 # Positions alternate host bridges: hb0 rp0, hb1 rp0, hb0 rp1, hb1 rp1
-if [ "$WAYS" = 4 ]; then targets="$a0 $b0 $a1 $b1"; else targets="$a0 $a1"; fi
+if [ "${ORDER:-}" = path ]; then
+    # One host bridge (below it, root ports or a switch): PCI path order
+    targets=$(echo "$list" | awk '{print $2}' | head -n "$WAYS")
+elif [ "$WAYS" = 4 ]; then
+    targets="$a0 $b0 $a1 $b1"
+else
+    targets="$a0 $a1"
+fi
 echo "@@REGION"
 cxl create-region -m -d "$ROOT" -w "$WAYS" -g "$GRAN" $targets 2>/tmp/create.err
 region=$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | head -n 1)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end interleaving with Debian's kernel and cxl CLI: on the default
-# topology, create a 2-way and a 4-way region (256 B and 4 KiB), put a
+# topology, create 2-way and 4-way regions (256 B and 4 KiB), and a 4-way
+# region through a switch (guest/topologies/switch.sh); put a
 # devdax namespace on it, write a pattern through it and check from the
 # host that every word sits in the backing file and offset the CXL 2.0
 # interleave gives; then seed the files from the host and have a second
@@ -10,23 +11,27 @@ G=$(cd "$(dirname "$0")/.." && pwd)
 B=$G/../build/guest
 len=$((2 << 20))
 rc=0
-# root decoder (window), ways, granularity
-for cfg in "decoder0.0 4 256" "decoder0.1 2 4096" "decoder0.2 4 4096" "decoder0.1 2 256"; do
+# topology, root decoder (window), ways, granularity
+for cfg in "default decoder0.0 4 256" "default decoder0.1 2 4096" "default decoder0.2 4 4096" \
+           "default decoder0.1 2 256" "switch decoder0.0 4 256"; do
     set -- $cfg
-    root=$1 ways=$2 gran=$3
-    name=region-${ways}way-${gran}
+    topo=$1 root=$2 ways=$3 gran=$4
+    order=; [ "$topo" = switch ] && order=path
+    name=region-$topo-${ways}way-${gran}
     export TOPO_DIR=$B/backing/$name
     rm -rf "$TOPO_DIR" "$B/run/$name.sh.d"
     mkdir -p "$B/run/$name.sh.d"
     cp "$G/scripts/region.sh" "$B/run/$name.sh"
     printf 'ROOT=%s\nWAYS=%s\nGRAN=%s\nSEED=%s\nLEN=%s\nMODE=fill\n' $root $ways $gran 11 $len > "$B/run/$name.sh.d/region.conf"
-    echo "== $ways-way region at $gran B: guest writes, host checks"
-    bash "$G/run.sh" -t 300 -l "$B/logs/$name-fill.log" -T default "$B/run/$name.sh"
+    echo "ORDER=$order" >> "$B/run/$name.sh.d/region.conf"
+    echo "== $topo: $ways-way region at $gran B: guest writes, host checks"
+    bash "$G/run.sh" -t 300 -l "$B/logs/$name-fill.log" -T "$topo" "$B/run/$name.sh"
     python3 "$G/tests/check_region.py" "$B/logs/$name-fill.log" "$TOPO_DIR" check 11 $len || rc=1
-    echo "== $ways-way region at $gran B: host seeds, guest reads"
+    echo "== $topo: $ways-way region at $gran B: host seeds, guest reads"
     python3 "$G/tests/check_region.py" "$B/logs/$name-fill.log" "$TOPO_DIR" seed 23 $len
     printf 'ROOT=%s\nWAYS=%s\nGRAN=%s\nSEED=%s\nLEN=%s\nMODE=check\n' $root $ways $gran 23 $len > "$B/run/$name.sh.d/region.conf"
-    bash "$G/run.sh" -t 300 -l "$B/logs/$name-check.log" -T default "$B/run/$name.sh" || rc=1
+    echo "ORDER=$order" >> "$B/run/$name.sh.d/region.conf"
+    bash "$G/run.sh" -t 300 -l "$B/logs/$name-check.log" -T "$topo" "$B/run/$name.sh" || rc=1
     # The second boot must have used the same region layout
     grep -q "memtool: checked" "$B/logs/$name-check.log" || rc=1
 done

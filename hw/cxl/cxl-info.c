@@ -47,6 +47,42 @@ static void print_decoders(Monitor *mon, const char *indent,
     }
 }
 
+static const char *dev_id(void *dev)
+{
+    return DEVICE(dev)->id ? DEVICE(dev)->id : "(no id)";
+}
+
+/* What sits below a root port or switch downstream port, recursively */
+static void print_below(Monitor *mon, PCIDevice *port, int indent)
+{
+    PCIDevice *dev = pci_bridge_get_sec_bus(PCI_BRIDGE(port))->devices[0];
+    g_autofree char *pad = g_strnfill(indent, ' ');
+    g_autofree char *pad2 = g_strnfill(indent + 2, ' ');
+    int devfn;
+
+    if (dev && object_dynamic_cast(OBJECT(dev), TYPE_CXL_TYPE3)) {
+        CXLType3Dev *ct3d = CXL_TYPE3(dev);
+
+        monitor_printf(mon, "%stype3 %s: volatile %" PRIu64 " MiB, persistent %"
+                       PRIu64 " MiB, LSA %" PRIu64 " bytes\n", pad, dev_id(dev),
+                       ct3d->vmem_size >> 20, ct3d->pmem_size >> 20, ct3d->lsa_size);
+        print_decoders(mon, pad2, &ct3d->cstate);
+    } else if (dev && object_dynamic_cast(OBJECT(dev), TYPE_CXL_USP)) {
+        PCIBus *bus = pci_bridge_get_sec_bus(PCI_BRIDGE(dev));
+
+        monitor_printf(mon, "%sswitch upstream port %s\n", pad, dev_id(dev));
+        print_decoders(mon, pad2, cxl_upstream_port_component(dev));
+        for (devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
+            PCIDevice *dsp = bus->devices[devfn];
+            if (dsp && object_dynamic_cast(OBJECT(dsp), TYPE_CXL_DSP)) {
+                monitor_printf(mon, "%sdownstream port %s: port %u\n", pad2,
+                               dev_id(dsp), PCIE_PORT(dsp)->port);
+                print_below(mon, dsp, indent + 4);
+            }
+        }
+    }
+}
+
 static void print_host_bridge(CXLHostBridge *hb, void *opaque)
 {
     Monitor *mon = opaque;
@@ -54,29 +90,16 @@ static void print_host_bridge(CXLHostBridge *hb, void *opaque)
     int devfn;
 
     monitor_printf(mon, "  host bridge %s: _UID %u, registers at 0x%" HWADDR_PRIx
-                   "\n", DEVICE(hb)->id ? DEVICE(hb)->id : "(no id)",
-                   cxl_host_bridge_uid(hb), cxl_host_bridge_chbcr(hb));
+                   "\n", dev_id(hb), cxl_host_bridge_uid(hb),
+                   cxl_host_bridge_chbcr(hb));
     print_decoders(mon, "    ", cxl_host_bridge_component(hb));
     for (devfn = 0; bus && devfn < ARRAY_SIZE(bus->devices); devfn++) {
         PCIDevice *rp = bus->devices[devfn];
-        PCIDevice *dev;
 
-        if (!rp || !object_dynamic_cast(OBJECT(rp), TYPE_CXL_ROOT_PORT)) {
-            continue;
-        }
-        monitor_printf(mon, "    root port %s: port %u\n",
-                       DEVICE(rp)->id ? DEVICE(rp)->id : "(no id)",
-                       PCIE_PORT(rp)->port);
-        dev = pci_bridge_get_sec_bus(PCI_BRIDGE(rp))->devices[0];
-        if (dev && object_dynamic_cast(OBJECT(dev), TYPE_CXL_TYPE3)) {
-            CXLType3Dev *ct3d = CXL_TYPE3(dev);
-
-            monitor_printf(mon, "      type3 %s: volatile %" PRIu64 " MiB, "
-                           "persistent %" PRIu64 " MiB, LSA %" PRIu64 " bytes\n",
-                           DEVICE(dev)->id ? DEVICE(dev)->id : "(no id)",
-                           ct3d->vmem_size >> 20, ct3d->pmem_size >> 20,
-                           ct3d->lsa_size);
-            print_decoders(mon, "        ", &ct3d->cstate);
+        if (rp && object_dynamic_cast(OBJECT(rp), TYPE_CXL_ROOT_PORT)) {
+            monitor_printf(mon, "    root port %s: port %u\n", dev_id(rp),
+                           PCIE_PORT(rp)->port);
+            print_below(mon, rp, 6);
         }
     }
 }

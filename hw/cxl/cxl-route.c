@@ -6,8 +6,10 @@
  *   2. The host bridge's committed HDM decoder picks a root port from its
  *      target list (8.2.5.12); a host bridge with one root port and no
  *      committed decoder passes everything through, as Linux expects.
- *   3. Below the root port sits the endpoint (switches will add a level
- *      here, decoded like the host bridge).
+ *   3. Below the root port, each switch's upstream port decodes like a
+ *      host bridge and picks a downstream port, as many levels as there
+ *      are (a switch with one downstream port and no committed decoder
+ *      passes through); below the last port sits the endpoint.
  *   4. The endpoint's committed HDM decoder turns the HPA into a device
  *      physical address: its DPA base (skip included) plus the HPA offset
  *      with the interleave removed.
@@ -36,8 +38,12 @@ static int cxl_hdm_lookup(CXLComponentState *cs, hwaddr hpa)
     return -1;
 }
 
-/* The cxl-rp on @bus with port number @port, and how many there are */
-static PCIDevice *cxl_find_root_port(PCIBus *bus, int port, unsigned *count)
+/* Switches nest at most this deep below a root port */
+#define CXL_ROUTE_MAX_SWITCHES  8
+
+/* The @type port on @bus with port number @port (any: -1), and how many */
+static PCIDevice *cxl_find_port(PCIBus *bus, const char *type, int port,
+                                unsigned *count)
 {
     PCIDevice *found = NULL;
     int devfn;
@@ -46,7 +52,7 @@ static PCIDevice *cxl_find_root_port(PCIBus *bus, int port, unsigned *count)
     for (devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
         PCIDevice *d = bus->devices[devfn];
 
-        if (d && object_dynamic_cast(OBJECT(d), TYPE_CXL_ROOT_PORT)) {
+        if (d && object_dynamic_cast(OBJECT(d), type)) {
             (*count)++;
             if (port < 0 || PCIE_PORT(d)->port == port) {
                 found = d;
@@ -72,7 +78,7 @@ bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
     const CXLHDMDecoder *d;
     PCIDevice *port, *dev;
     PCIBus *bus;
-    unsigned pos, nports;
+    unsigned pos, nports, depth;
     int dec;
     uint64_t off;
 
@@ -90,13 +96,13 @@ bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
     if (dec >= 0) {
         d = &cs->hdm[dec];
         pos = cxl_interleave_position(hpa - d->base, d->granularity, d->ways);
-        port = cxl_find_root_port(bus, d->target[pos], &nports);
+        port = cxl_find_port(bus, TYPE_CXL_ROOT_PORT, d->target[pos], &nports);
         if (!port) {
             return cxl_route_fail(r, hpa, "host bridge",
                                   "no root port with the target's port number");
         }
     } else {
-        port = cxl_find_root_port(bus, -1, &nports);
+        port = cxl_find_port(bus, TYPE_CXL_ROOT_PORT, -1, &nports);
         if (nports != 1) {
             return cxl_route_fail(r, hpa, "host bridge",
                                   "no committed HDM decoder covers the address");
@@ -104,10 +110,37 @@ bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
     }
     trace_cxl_route_host_bridge(cxl_host_bridge_uid(hb), dec, PCIE_PORT(port)->port);
 
-    /* 3. Below the root port: the device */
-    dev = pci_bridge_get_sec_bus(PCI_BRIDGE(port))->devices[0];
+    /* 3. Switches: each upstream port's decoder picks a downstream port */
+    for (depth = 0; ; depth++) {
+        dev = pci_bridge_get_sec_bus(PCI_BRIDGE(port))->devices[0];
+        if (!dev || !object_dynamic_cast(OBJECT(dev), TYPE_CXL_USP)) {
+            break;
+        }
+        if (depth == CXL_ROUTE_MAX_SWITCHES) {
+            return cxl_route_fail(r, hpa, "switch", "switches nest too deep");
+        }
+        cs = cxl_upstream_port_component(dev);
+        bus = pci_bridge_get_sec_bus(PCI_BRIDGE(dev));
+        dec = cxl_hdm_lookup(cs, hpa);
+        if (dec >= 0) {
+            d = &cs->hdm[dec];
+            pos = cxl_interleave_position(hpa - d->base, d->granularity, d->ways);
+            port = cxl_find_port(bus, TYPE_CXL_DSP, d->target[pos], &nports);
+            if (!port) {
+                return cxl_route_fail(r, hpa, "switch", "no downstream port "
+                                      "with the target's port number");
+            }
+        } else {
+            port = cxl_find_port(bus, TYPE_CXL_DSP, -1, &nports);
+            if (nports != 1) {
+                return cxl_route_fail(r, hpa, "switch", "no committed HDM "
+                                      "decoder covers the address");
+            }
+        }
+        trace_cxl_route_switch(cs->name, dec, PCIE_PORT(port)->port);
+    }
     if (!dev || !object_dynamic_cast(OBJECT(dev), TYPE_CXL_TYPE3)) {
-        return cxl_route_fail(r, hpa, "root port", "no CXL Type 3 device below it");
+        return cxl_route_fail(r, hpa, "port", "no CXL Type 3 device below it");
     }
 
     /* 4. Endpoint: HPA to DPA */

@@ -109,9 +109,10 @@ static bool ct3_check_port(CXLType3Dev *ct3d, Error **errp)
 {
     PCIDevice *port = pci_bridge_get_device(pci_get_bus(PCI_DEVICE(ct3d)));
 
-    if (!port || !object_dynamic_cast(OBJECT(port), TYPE_CXL_ROOT_PORT)) {
-        error_setg(errp, "cxl-type3: must sit below a CXL root port "
-                   "(bus=<cxl-rp id>), not on %s",
+    if (!port || (!object_dynamic_cast(OBJECT(port), TYPE_CXL_ROOT_PORT) &&
+                  !object_dynamic_cast(OBJECT(port), TYPE_CXL_DSP))) {
+        error_setg(errp, "cxl-type3: must sit below a CXL root port or switch "
+                   "downstream port (bus=<cxl-rp or cxl-downstream id>), not on %s",
                    port ? object_get_typename(OBJECT(port)) : "a root bus");
         return false;
     }

@@ -336,6 +336,102 @@ static void test_missing_device(void)
     qtest_quit(t.qts);
 }
 
+/*
+ * A switch below a root port: rp0 -> us0 -> ds0, ds1 -> mem0, mem1. The
+ * host bridge has one root port and passes through; the switch's upstream
+ * port interleaves its two downstream ports; 2 ways at 256 B.
+ */
+static void test_switch(void)
+{
+    g_autofree char *f0 = g_strdup_printf("%s/qemu-cxl-sw-%d-0", g_get_tmp_dir(), getpid());
+    g_autofree char *f1 = g_strdup_printf("%s/qemu-cxl-sw-%d-1", g_get_tmp_dir(), getpid());
+    const char *files[2] = { f0, f1 };
+    uint64_t window = QEMU_ALIGN_UP(CHBCR_END, 256 * MiB), usp_bar = BAR_BASE + 0x400000;
+    int fd[2], d;
+    QTestState *qts;
+    uint64_t off;
+    char *info;
+
+    for (d = 0; d < 2; d++) {
+        fd[d] = open(files[d], O_RDWR | O_CREAT | O_TRUNC, 0600);
+        g_assert(fd[d] >= 0 && ftruncate(fd[d], 256 << 20) == 0);
+    }
+    qts = qtest_initf("-M q35,cxl=on -m 512M"
+        " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0"
+        " -device cxl-rp,port=0,bus=hb0,id=rp0,chassis=0,slot=0"
+        " -device cxl-upstream,bus=rp0,id=us0"
+        " -device cxl-downstream,port=0,bus=us0,id=ds0,chassis=0,slot=4"
+        " -device cxl-downstream,port=1,bus=us0,id=ds1,chassis=0,slot=5"
+        " -object memory-backend-file,id=m0,share=on,mem-path=%s,size=256M"
+        " -object memory-backend-file,id=m1,share=on,mem-path=%s,size=256M"
+        " -device cxl-type3,bus=ds0,persistent-memdev=m0,id=mem0"
+        " -device cxl-type3,bus=ds1,persistent-memdev=m1,id=mem1"
+        " -M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.size=4G", f0, f1);
+
+    /* Firmware's work: buses 13 (below rp0), 14 (below us0), 15, 16 */
+    qtest_outl(qts, 0xcf8, 0x80000060);
+    qtest_outl(qts, 0xcfc, ECAM_BASE | 1);
+    qtest_writeb(qts, ecam(12, 0, PCI_PRIMARY_BUS), 12);
+    qtest_writeb(qts, ecam(12, 0, PCI_SECONDARY_BUS), 13);
+    qtest_writeb(qts, ecam(12, 0, PCI_SUBORDINATE_BUS), 16);
+    qtest_writew(qts, ecam(12, 0, PCI_MEMORY_BASE), BAR_BASE >> 16);
+    qtest_writew(qts, ecam(12, 0, PCI_MEMORY_LIMIT), (BAR_BASE + 0x4fffff) >> 16);
+    qtest_writew(qts, ecam(12, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+    qtest_writeb(qts, ecam(13, 0, PCI_PRIMARY_BUS), 13);
+    qtest_writeb(qts, ecam(13, 0, PCI_SECONDARY_BUS), 14);
+    qtest_writeb(qts, ecam(13, 0, PCI_SUBORDINATE_BUS), 16);
+    qtest_writew(qts, ecam(13, 0, PCI_MEMORY_BASE), BAR_BASE >> 16);
+    qtest_writew(qts, ecam(13, 0, PCI_MEMORY_LIMIT), (BAR_BASE + 0x3fffff) >> 16);
+    qtest_writel(qts, ecam(13, 0, PCI_BASE_ADDRESS_0), usp_bar);
+    qtest_writew(qts, ecam(13, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+    for (d = 0; d < 2; d++) {
+        int devfn = d << 3, bus = 15 + d;
+        qtest_writeb(qts, ecam(14, devfn, PCI_PRIMARY_BUS), 14);
+        qtest_writeb(qts, ecam(14, devfn, PCI_SECONDARY_BUS), bus);
+        qtest_writeb(qts, ecam(14, devfn, PCI_SUBORDINATE_BUS), bus);
+        qtest_writew(qts, ecam(14, devfn, PCI_MEMORY_BASE), dev_bar(d) >> 16);
+        qtest_writew(qts, ecam(14, devfn, PCI_MEMORY_LIMIT), (dev_bar(d) + 0xfffff) >> 16);
+        qtest_writel(qts, ecam(14, devfn, PCI_BASE_ADDRESS_0), BAR_BASE + 0x200000 + d * 0x10000);
+        qtest_writew(qts, ecam(14, devfn, PCI_COMMAND), PCI_COMMAND_MEMORY);
+        qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_2), dev_bar(d));
+        qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_3), 0);
+        qtest_writew(qts, ecam(bus, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+    }
+
+    /* Before the switch decodes: the walk stops at the switch */
+    g_assert_cmphex(qtest_readq(qts, window), ==, UINT64_MAX);
+    info = qtest_hmp(qts, "info cxl");
+    g_assert_nonnull(strstr(info, "switch upstream port us0"));
+    g_assert_nonnull(strstr(info, "downstream port ds1: port 1"));
+    g_free(info);
+
+    /* The switch interleaves ds0, ds1 at 256 B; each endpoint 2 ways */
+    program_decoder(qts, HDM(usp_bar), 0, window, 512 * MiB, 1, 0, 0x0100);
+    for (d = 0; d < 2; d++) {
+        program_decoder(qts, HDM(dev_bar(d)), 0, window, 512 * MiB, 1, 0, 0);
+    }
+    for (off = 0; off < 64 * 1024; off += 248) {
+        uint64_t val = off * 0x9e3779b97f4a7c15ull, got;
+        unsigned b;
+
+        qtest_writeq(qts, window + off, val);
+        for (b = 0; b < 8; b++) {
+            uint64_t o = off + b, dpa = o / 512 * 256 + o % 256;
+            uint8_t byte;
+
+            g_assert(pread(fd[(o / 256) % 2], &byte, 1, dpa) == 1);
+            g_assert_cmphex(byte, ==, (val >> (8 * b)) & 0xff);
+        }
+        got = qtest_readq(qts, window + off);
+        g_assert_cmphex(got, ==, val);
+    }
+    qtest_quit(qts);
+    for (d = 0; d < 2; d++) {
+        close(fd[d]);
+        unlink(files[d]);
+    }
+}
+
 /* Ways = host bridges x root ports; a host bridge level above 16 KiB is illegal */
 static const Case cases[] = {
     { 1, 1, 256 }, { 1, 1, 16384 },
@@ -358,5 +454,6 @@ int main(int argc, char **argv)
     }
     qtest_add_func("/cxl/interleave/uncommitted", test_uncommitted);
     qtest_add_func("/cxl/interleave/missing-device", test_missing_device);
+    qtest_add_func("/cxl/interleave/switch", test_switch);
     return g_test_run();
 }

@@ -22,6 +22,8 @@
 #define TYPE_PXB_CXL_DEVICE             "pxb-cxl"
 #define TYPE_CXL_ROOT_PORT              "cxl-rp"
 #define TYPE_CXL_TYPE3                  "cxl-type3"
+#define TYPE_CXL_USP                    "cxl-upstream"
+#define TYPE_CXL_DSP                    "cxl-downstream"
 
 typedef struct CXLHostBridge CXLHostBridge;
 
@@ -126,6 +128,10 @@ typedef struct CXLRoute {
     const char *why;
 } CXLRoute;
 bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r);
+
+/* hw/pci-bridge/cxl_upstream.c: switches */
+CXLComponentState *cxl_upstream_port_component(PCIDevice *d);
+bool cxl_bus_is_below_cxl_port(PCIBus *bus);
 
 /* cxl-dvsec.c: DVSEC builders (CXL 2.0 8.1) */
 uint16_t cxl_dvsec_add(PCIDevice *d, uint16_t offset, uint16_t dvsec_id,
