@@ -117,3 +117,25 @@ uint16_t cxl_dvsec_add_port_dvsecs(PCIDevice *d, uint16_t offset)
 
     return cxl_dvsec_add_flexbus(d, offset, true);
 }
+
+/*
+ * Everything that makes a PCIe port a CXL port (root, switch upstream or
+ * downstream): its component registers in BAR @bar (a 32-bit memory BAR,
+ * all a bridge has), the port DVSECs at @dvsec_offset, and a register
+ * locator pointing at the component block.
+ */
+void cxl_port_init_registers(PCIDevice *d, CXLComponentState *cs,
+                             CXLComponentKind kind, unsigned hdm_count,
+                             uint8_t bar, uint16_t dvsec_offset)
+{
+    uint8_t id = CXL_REGBLOCK_COMPONENT;
+    uint64_t off = 0;
+    uint16_t at;
+
+    cxl_component_init(cs, OBJECT(d),
+                       DEVICE(d)->id ? DEVICE(d)->id : object_get_typename(OBJECT(d)),
+                       kind, hdm_count);
+    pci_register_bar(d, bar, PCI_BASE_ADDRESS_SPACE_MEMORY, &cs->mr);
+    at = cxl_dvsec_add_port_dvsecs(d, dvsec_offset);
+    cxl_dvsec_add_register_locator(d, at, &bar, &id, &off, 1);
+}

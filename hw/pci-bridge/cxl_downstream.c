@@ -60,9 +60,6 @@ static void cxl_dsp_realize(PCIDevice *d, Error **errp)
     PCIESlot *s = PCIE_SLOT(d);
     PCIBus *bus = pci_get_bus(d);
     PCIDevice *usp = pci_bridge_get_device(bus);
-    uint8_t bir = CXL_DSP_COMPONENT_BAR, id = CXL_REGBLOCK_COMPONENT;
-    uint64_t off = 0;
-    uint16_t at;
     int rc, i;
 
     if (!cxl_machine_check_enabled("cxl-downstream", errp)) {
@@ -109,13 +106,8 @@ static void cxl_dsp_realize(PCIDevice *d, Error **errp)
         goto err_slot;
     }
 
-    cxl_component_init(&dsp->cstate, OBJECT(d),
-                       DEVICE(d)->id ? DEVICE(d)->id : "cxl-downstream",
-                       CXL_COMPONENT_DOWNSTREAM_PORT, 0);
-    pci_register_bar(d, CXL_DSP_COMPONENT_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY,
-                     &dsp->cstate.mr);
-    at = cxl_dvsec_add_port_dvsecs(d, CXL_DSP_DVSEC_OFFSET);
-    cxl_dvsec_add_register_locator(d, at, &bir, &id, &off, 1);
+    cxl_port_init_registers(d, &dsp->cstate, CXL_COMPONENT_DOWNSTREAM_PORT, 0,
+                            CXL_DSP_COMPONENT_BAR, CXL_DSP_DVSEC_OFFSET);
     return;
 
 err_slot:

@@ -55,9 +55,6 @@ static void cxl_rp_realize(DeviceState *dev, Error **errp)
     PCIERootPortClass *rpc = PCIE_ROOT_PORT_GET_CLASS(d);
     PCIBus *bus = pci_get_bus(d);
     Error *local_err = NULL;
-    uint8_t bir = CXL_RP_COMPONENT_BAR, id = CXL_REGBLOCK_COMPONENT;
-    uint64_t off = 0;
-    uint16_t at;
     int i;
 
     if (!cxl_machine_check_enabled("cxl-rp", errp)) {
@@ -86,13 +83,8 @@ static void cxl_rp_realize(DeviceState *dev, Error **errp)
         return;
     }
 
-    cxl_component_init(&rp->cstate, OBJECT(dev), dev->id ? dev->id : "cxl-rp",
-                       CXL_COMPONENT_ROOT_PORT, 1);
-    pci_register_bar(d, CXL_RP_COMPONENT_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY,
-                     &rp->cstate.mr);
-
-    at = cxl_dvsec_add_port_dvsecs(d, CXL_RP_DVSEC_OFFSET);
-    cxl_dvsec_add_register_locator(d, at, &bir, &id, &off, 1);
+    cxl_port_init_registers(d, &rp->cstate, CXL_COMPONENT_ROOT_PORT, 1,
+                            CXL_RP_COMPONENT_BAR, CXL_RP_DVSEC_OFFSET);
 }
 
 static void cxl_rp_reset(DeviceState *dev)

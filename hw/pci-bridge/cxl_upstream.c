@@ -66,9 +66,6 @@ static void cxl_usp_realize(PCIDevice *d, Error **errp)
 {
     CXLUpstreamPort *usp = CXL_USP(d);
     PCIEPort *p = PCIE_PORT(d);
-    uint8_t bir = CXL_USP_COMPONENT_BAR, id = CXL_REGBLOCK_COMPONENT;
-    uint64_t off = 0;
-    uint16_t at;
     int rc;
 
     if (!cxl_machine_check_enabled("cxl-upstream", errp)) {
@@ -102,13 +99,9 @@ static void cxl_usp_realize(PCIDevice *d, Error **errp)
         goto err_cap;
     }
 
-    cxl_component_init(&usp->cstate, OBJECT(d),
-                       DEVICE(d)->id ? DEVICE(d)->id : "cxl-upstream",
-                       CXL_COMPONENT_UPSTREAM_PORT, usp->hdm_count);
-    pci_register_bar(d, CXL_USP_COMPONENT_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY,
-                     &usp->cstate.mr);
-    at = cxl_dvsec_add_port_dvsecs(d, CXL_USP_DVSEC_OFFSET);
-    cxl_dvsec_add_register_locator(d, at, &bir, &id, &off, 1);
+    cxl_port_init_registers(d, &usp->cstate, CXL_COMPONENT_UPSTREAM_PORT,
+                            usp->hdm_count,
+                            CXL_USP_COMPONENT_BAR, CXL_USP_DVSEC_OFFSET);
     return;
 
 err_cap:

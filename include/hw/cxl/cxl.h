@@ -143,6 +143,9 @@ uint16_t cxl_dvsec_add_register_locator(PCIDevice *d, uint16_t offset,
                                         unsigned blocks);
 uint16_t cxl_dvsec_add_flexbus(PCIDevice *d, uint16_t offset, bool port);
 uint16_t cxl_dvsec_add_port_dvsecs(PCIDevice *d, uint16_t offset);
+void cxl_port_init_registers(PCIDevice *d, CXLComponentState *cs,
+                             CXLComponentKind kind, unsigned hdm_count,
+                             uint8_t bar, uint16_t dvsec_offset);
 
 /* cxl-host.c: CXL host bridges */
 bool cxl_machine_check_enabled(const char *what, Error **errp);
