@@ -432,6 +432,91 @@ static void test_switch(void)
     }
 }
 
+/*
+ * One device with volatile and persistent capacity, two regions on it
+ * through two endpoint decoders: decoder 0 maps the volatile DPA range
+ * (first in DPA space), decoder 1 the persistent one.
+ */
+static void test_two_decoders(void)
+{
+    g_autofree char *fv = g_strdup_printf("%s/qemu-cxl-vp-%d-v", g_get_tmp_dir(), getpid());
+    g_autofree char *fp = g_strdup_printf("%s/qemu-cxl-vp-%d-p", g_get_tmp_dir(), getpid());
+    uint64_t window = QEMU_ALIGN_UP(CHBCR_END, 256 * MiB), hdm = HDM(dev_bar(0));
+    int v = open(fv, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    int p = open(fp, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    QTestState *qts;
+    uint64_t got;
+    uint32_t ctrl;
+
+    g_assert(v >= 0 && p >= 0);
+    g_assert(ftruncate(v, 256 << 20) == 0 && ftruncate(p, 256 << 20) == 0);
+    qts = qtest_initf("-M q35,cxl=on -m 512M"
+        " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0"
+        " -device cxl-rp,port=0,bus=hb0,id=rp0,chassis=0,slot=0"
+        " -object memory-backend-file,id=v0,share=on,mem-path=%s,size=256M"
+        " -object memory-backend-file,id=p0,share=on,mem-path=%s,size=256M"
+        " -device cxl-type3,bus=rp0,volatile-memdev=v0,persistent-memdev=p0,id=mem0"
+        " -M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.size=4G", fv, fp);
+    qtest_outl(qts, 0xcf8, 0x80000060);
+    qtest_outl(qts, 0xcfc, ECAM_BASE | 1);
+    qtest_writeb(qts, ecam(12, 0, PCI_PRIMARY_BUS), 12);
+    qtest_writeb(qts, ecam(12, 0, PCI_SECONDARY_BUS), 13);
+    qtest_writeb(qts, ecam(12, 0, PCI_SUBORDINATE_BUS), 13);
+    qtest_writew(qts, ecam(12, 0, PCI_MEMORY_BASE), BAR_BASE >> 16);
+    qtest_writew(qts, ecam(12, 0, PCI_MEMORY_LIMIT), (BAR_BASE + 0xfffff) >> 16);
+    qtest_writew(qts, ecam(12, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+    qtest_writel(qts, ecam(13, 0, PCI_BASE_ADDRESS_2), dev_bar(0));
+    qtest_writel(qts, ecam(13, 0, PCI_BASE_ADDRESS_3), 0);
+    qtest_writew(qts, ecam(13, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+
+    /* A DPA skip that runs past the capacity: the error bit, no commit */
+    qtest_writel(qts, hdm + A_CXL_HDM_DECODER0_TARGET_LIST_LO, 0);
+    qtest_writel(qts, hdm + A_CXL_HDM_DECODER0_TARGET_LIST_HI, 1);  /* 4 GiB */
+    qtest_writel(qts, hdm + A_CXL_HDM_DECODER0_BASE_LO, (uint32_t)window);
+    qtest_writel(qts, hdm + A_CXL_HDM_DECODER0_BASE_HI, window >> 32);
+    qtest_writel(qts, hdm + A_CXL_HDM_DECODER0_SIZE_LO, 256 * MiB);
+    qtest_writel(qts, hdm + A_CXL_HDM_DECODER0_CTRL,
+                 R_CXL_HDM_DECODER0_CTRL_COMMIT_MASK);
+    ctrl = qtest_readl(qts, hdm + A_CXL_HDM_DECODER0_CTRL);
+    g_assert(FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED));
+    g_assert(!FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, COMMITTED));
+    qtest_writel(qts, hdm + A_CXL_HDM_DECODER0_CTRL, 0);
+
+    /* Decoder 0: HPA [W, W + 256M) -> DPA [0, 256M), the volatile part */
+    program_decoder(qts, hdm, 0, window, 256 * MiB, 0, 0, 0);
+    /* Decoder 1: the next 256 MiB of HPA -> DPA [256M, 512M), persistent */
+    program_decoder(qts, hdm, 1, window + 256 * MiB, 256 * MiB, 0, 0, 0);
+    /* Decoder 2 may not map HPA below decoder 1's end (nor DPA past the end) */
+    qtest_writel(qts, hdm + 2 * CXL_HDM_DECODER_STRIDE + A_CXL_HDM_DECODER0_BASE_LO,
+                 (uint32_t)window);
+    qtest_writel(qts, hdm + 2 * CXL_HDM_DECODER_STRIDE + A_CXL_HDM_DECODER0_BASE_HI,
+                 window >> 32);
+    qtest_writel(qts, hdm + 2 * CXL_HDM_DECODER_STRIDE + A_CXL_HDM_DECODER0_SIZE_LO,
+                 256 * MiB);
+    qtest_writel(qts, hdm + 2 * CXL_HDM_DECODER_STRIDE + A_CXL_HDM_DECODER0_CTRL,
+                 R_CXL_HDM_DECODER0_CTRL_COMMIT_MASK);
+    ctrl = qtest_readl(qts, hdm + 2 * CXL_HDM_DECODER_STRIDE + A_CXL_HDM_DECODER0_CTRL);
+    g_assert(FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED));
+
+    qtest_writeq(qts, window + 0x1000, 0x1111111111111111ull);
+    qtest_writeq(qts, window + 256 * MiB + 0x2000, 0x2222222222222222ull);
+    g_assert(pread(v, &got, 8, 0x1000) == 8);
+    g_assert_cmphex(got, ==, 0x1111111111111111ull);
+    g_assert(pread(p, &got, 8, 0x2000) == 8);
+    g_assert_cmphex(got, ==, 0x2222222222222222ull);
+    g_assert(pread(v, &got, 8, 0x2000) == 8);
+    g_assert_cmphex(got, ==, 0);
+    /* And back: seed the persistent file, read through decoder 1 */
+    got = 0x3333333333333333ull;
+    g_assert(pwrite(p, &got, 8, 0x3000) == 8);
+    g_assert_cmphex(qtest_readq(qts, window + 256 * MiB + 0x3000), ==, got);
+    qtest_quit(qts);
+    close(v);
+    close(p);
+    unlink(fv);
+    unlink(fp);
+}
+
 /* Ways = host bridges x root ports; a host bridge level above 16 KiB is illegal */
 static const Case cases[] = {
     { 1, 1, 256 }, { 1, 1, 16384 },
@@ -455,5 +540,6 @@ int main(int argc, char **argv)
     qtest_add_func("/cxl/interleave/uncommitted", test_uncommitted);
     qtest_add_func("/cxl/interleave/missing-device", test_missing_device);
     qtest_add_func("/cxl/interleave/switch", test_switch);
+    qtest_add_func("/cxl/interleave/volatile-and-persistent", test_two_decoders);
     return g_test_run();
 }
