@@ -63,6 +63,33 @@ static uint64_t dev_bar(int d)
     return BAR_BASE + d * 0x100000ull;
 }
 
+/* Firmware's work, which qtest has none to do: ECAM on q35 */
+static void enable_ecam(QTestState *qts)
+{
+    qtest_outl(qts, 0xcf8, 0x80000060);             /* q35 PCIEXBAR */
+    qtest_outl(qts, 0xcfc, ECAM_BASE | 1);
+}
+
+/* A bridge at @bus/@devfn: its bus numbers and a memory window */
+static void setup_bridge(QTestState *qts, int bus, int devfn, int secondary,
+                         int subordinate, uint64_t mem, uint64_t mem_size)
+{
+    qtest_writeb(qts, ecam(bus, devfn, PCI_PRIMARY_BUS), bus);
+    qtest_writeb(qts, ecam(bus, devfn, PCI_SECONDARY_BUS), secondary);
+    qtest_writeb(qts, ecam(bus, devfn, PCI_SUBORDINATE_BUS), subordinate);
+    qtest_writew(qts, ecam(bus, devfn, PCI_MEMORY_BASE), mem >> 16);
+    qtest_writew(qts, ecam(bus, devfn, PCI_MEMORY_LIMIT), (mem + mem_size - 1) >> 16);
+    qtest_writew(qts, ecam(bus, devfn, PCI_COMMAND), PCI_COMMAND_MEMORY);
+}
+
+/* A Type 3 device at @bus/0: its register BAR (BAR2, 64-bit) at @bar */
+static void setup_type3(QTestState *qts, int bus, uint64_t bar)
+{
+    qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_2), bar);
+    qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_3), bar >> 32);
+    qtest_writew(qts, ecam(bus, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+}
+
 static void program_decoder(QTestState *qts, uint64_t hdm, int n, uint64_t base,
                             uint64_t size, uint8_t eiw, uint8_t eig,
                             uint64_t targets)
@@ -124,22 +151,12 @@ static void topo_start(Topo *t, const Case *c)
     g_string_free(cmd, true);
 
     /* Firmware's work: ECAM, bus numbers, bridge windows, BARs */
-    qtest_outl(t->qts, 0xcf8, 0x80000060);
-    qtest_outl(t->qts, 0xcfc, ECAM_BASE | 1);
+    enable_ecam(t->qts);
     for (d = 0; d < ways; d++) {
-        int rbus = root_bus(d / c->rps), rdevfn = (d % c->rps) << 3;
-        int bus = rbus + 1 + d % c->rps;
+        int rbus = root_bus(d / c->rps), bus = rbus + 1 + d % c->rps;
 
-        qtest_writeb(t->qts, ecam(rbus, rdevfn, PCI_PRIMARY_BUS), rbus);
-        qtest_writeb(t->qts, ecam(rbus, rdevfn, PCI_SECONDARY_BUS), bus);
-        qtest_writeb(t->qts, ecam(rbus, rdevfn, PCI_SUBORDINATE_BUS), bus);
-        qtest_writew(t->qts, ecam(rbus, rdevfn, PCI_MEMORY_BASE), dev_bar(d) >> 16);
-        qtest_writew(t->qts, ecam(rbus, rdevfn, PCI_MEMORY_LIMIT),
-                     (dev_bar(d) + 0xfffff) >> 16);
-        qtest_writew(t->qts, ecam(rbus, rdevfn, PCI_COMMAND), PCI_COMMAND_MEMORY);
-        qtest_writel(t->qts, ecam(bus, 0, PCI_BASE_ADDRESS_2), dev_bar(d));
-        qtest_writel(t->qts, ecam(bus, 0, PCI_BASE_ADDRESS_3), 0);
-        qtest_writew(t->qts, ecam(bus, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+        setup_bridge(t->qts, rbus, (d % c->rps) << 3, bus, bus, dev_bar(d), MiB);
+        setup_type3(t->qts, bus, dev_bar(d));
     }
 }
 
@@ -369,33 +386,15 @@ static void test_switch(void)
         " -M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.size=4G", f0, f1);
 
     /* Firmware's work: buses 13 (below rp0), 14 (below us0), 15, 16 */
-    qtest_outl(qts, 0xcf8, 0x80000060);
-    qtest_outl(qts, 0xcfc, ECAM_BASE | 1);
-    qtest_writeb(qts, ecam(12, 0, PCI_PRIMARY_BUS), 12);
-    qtest_writeb(qts, ecam(12, 0, PCI_SECONDARY_BUS), 13);
-    qtest_writeb(qts, ecam(12, 0, PCI_SUBORDINATE_BUS), 16);
-    qtest_writew(qts, ecam(12, 0, PCI_MEMORY_BASE), BAR_BASE >> 16);
-    qtest_writew(qts, ecam(12, 0, PCI_MEMORY_LIMIT), (BAR_BASE + 0x4fffff) >> 16);
-    qtest_writew(qts, ecam(12, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
-    qtest_writeb(qts, ecam(13, 0, PCI_PRIMARY_BUS), 13);
-    qtest_writeb(qts, ecam(13, 0, PCI_SECONDARY_BUS), 14);
-    qtest_writeb(qts, ecam(13, 0, PCI_SUBORDINATE_BUS), 16);
-    qtest_writew(qts, ecam(13, 0, PCI_MEMORY_BASE), BAR_BASE >> 16);
-    qtest_writew(qts, ecam(13, 0, PCI_MEMORY_LIMIT), (BAR_BASE + 0x3fffff) >> 16);
+    enable_ecam(qts);
+    setup_bridge(qts, 12, 0, 13, 16, BAR_BASE, 5 * MiB);
+    setup_bridge(qts, 13, 0, 14, 16, BAR_BASE, 4 * MiB);
     qtest_writel(qts, ecam(13, 0, PCI_BASE_ADDRESS_0), usp_bar);
-    qtest_writew(qts, ecam(13, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
     for (d = 0; d < 2; d++) {
-        int devfn = d << 3, bus = 15 + d;
-        qtest_writeb(qts, ecam(14, devfn, PCI_PRIMARY_BUS), 14);
-        qtest_writeb(qts, ecam(14, devfn, PCI_SECONDARY_BUS), bus);
-        qtest_writeb(qts, ecam(14, devfn, PCI_SUBORDINATE_BUS), bus);
-        qtest_writew(qts, ecam(14, devfn, PCI_MEMORY_BASE), dev_bar(d) >> 16);
-        qtest_writew(qts, ecam(14, devfn, PCI_MEMORY_LIMIT), (dev_bar(d) + 0xfffff) >> 16);
-        qtest_writel(qts, ecam(14, devfn, PCI_BASE_ADDRESS_0), BAR_BASE + 0x200000 + d * 0x10000);
-        qtest_writew(qts, ecam(14, devfn, PCI_COMMAND), PCI_COMMAND_MEMORY);
-        qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_2), dev_bar(d));
-        qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_3), 0);
-        qtest_writew(qts, ecam(bus, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+        setup_bridge(qts, 14, d << 3, 15 + d, 15 + d, dev_bar(d), MiB);
+        qtest_writel(qts, ecam(14, d << 3, PCI_BASE_ADDRESS_0),
+                     BAR_BASE + 0x200000 + d * 0x10000);
+        setup_type3(qts, 15 + d, dev_bar(d));
     }
 
     /* Before the switch decodes: the walk stops at the switch */
@@ -457,17 +456,9 @@ static void test_two_decoders(void)
         " -object memory-backend-file,id=p0,share=on,mem-path=%s,size=256M"
         " -device cxl-type3,bus=rp0,volatile-memdev=v0,persistent-memdev=p0,id=mem0"
         " -M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.size=4G", fv, fp);
-    qtest_outl(qts, 0xcf8, 0x80000060);
-    qtest_outl(qts, 0xcfc, ECAM_BASE | 1);
-    qtest_writeb(qts, ecam(12, 0, PCI_PRIMARY_BUS), 12);
-    qtest_writeb(qts, ecam(12, 0, PCI_SECONDARY_BUS), 13);
-    qtest_writeb(qts, ecam(12, 0, PCI_SUBORDINATE_BUS), 13);
-    qtest_writew(qts, ecam(12, 0, PCI_MEMORY_BASE), BAR_BASE >> 16);
-    qtest_writew(qts, ecam(12, 0, PCI_MEMORY_LIMIT), (BAR_BASE + 0xfffff) >> 16);
-    qtest_writew(qts, ecam(12, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
-    qtest_writel(qts, ecam(13, 0, PCI_BASE_ADDRESS_2), dev_bar(0));
-    qtest_writel(qts, ecam(13, 0, PCI_BASE_ADDRESS_3), 0);
-    qtest_writew(qts, ecam(13, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+    enable_ecam(qts);
+    setup_bridge(qts, 12, 0, 13, 13, BAR_BASE, MiB);
+    setup_type3(qts, 13, dev_bar(0));
 
     /* A DPA skip that runs past the capacity: the error bit, no commit */
     qtest_writel(qts, hdm + A_CXL_HDM_DECODER0_TARGET_LIST_LO, 0);
