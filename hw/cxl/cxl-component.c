@@ -63,6 +63,8 @@ static void cxl_component_define_hdm(CXLComponentState *cs, uint32_t base)
                      endpoint ? 0 : cs->hdm_targets);
     cap = FIELD_DP32(cap, CXL_HDM_DECODER_CAP, INTERLEAVE_A11_8, 1);
     cap = FIELD_DP32(cap, CXL_HDM_DECODER_CAP, INTERLEAVE_A14_12, 1);
+    cap = FIELD_DP32(cap, CXL_HDM_DECODER_CAP, INTERLEAVE_3_6_12_WAY, 1);
+    cap = FIELD_DP32(cap, CXL_HDM_DECODER_CAP, INTERLEAVE_16_WAY, 1);
     cm_define(cs, base + A_CXL_HDM_DECODER_CAP, cap, 0, 0);
     cm_define(cs, base + A_CXL_HDM_GLOBAL_CTRL, 0,
               R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK, 0);
