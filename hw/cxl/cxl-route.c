@@ -15,6 +15,8 @@
  *      with the interleave removed.
  *
  * Every level uses the decoders as decoded at commit (CXLHDMDecoder).
+ * Target selection works on the HPA itself, as the spec's bit slicing and
+ * "HPA mod 3" do; only the endpoint's DPA uses the offset into its range.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -85,7 +87,7 @@ bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
     memset(r, 0, sizeof(*r));
 
     /* 1. Window: modulo interleave over its targets */
-    pos = cxl_interleave_position(hpa - w->base, w->granularity, w->num_targets);
+    pos = cxl_interleave_position(hpa, w->granularity, w->num_targets);
     hb = w->target[pos];
     trace_cxl_route_window(w->index, hpa, pos, cxl_host_bridge_uid(hb));
 
@@ -95,7 +97,7 @@ bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
     dec = cxl_hdm_lookup(cs, hpa);
     if (dec >= 0) {
         d = &cs->hdm[dec];
-        pos = cxl_interleave_position(hpa - d->base, d->granularity, d->ways);
+        pos = cxl_interleave_position(hpa, d->granularity, d->ways);
         port = cxl_find_port(bus, TYPE_CXL_ROOT_PORT, d->target[pos], &nports);
         if (!port) {
             return cxl_route_fail(r, hpa, "host bridge",
@@ -124,7 +126,7 @@ bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
         dec = cxl_hdm_lookup(cs, hpa);
         if (dec >= 0) {
             d = &cs->hdm[dec];
-            pos = cxl_interleave_position(hpa - d->base, d->granularity, d->ways);
+            pos = cxl_interleave_position(hpa, d->granularity, d->ways);
             port = cxl_find_port(bus, TYPE_CXL_DSP, d->target[pos], &nports);
             if (!port) {
                 return cxl_route_fail(r, hpa, "switch", "no downstream port "

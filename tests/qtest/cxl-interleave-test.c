@@ -8,7 +8,8 @@
  *
  * Topology: H host bridges x R root ports x 1 Type 3 device (256 MiB
  * each), one window interleaving the H host bridges; the region
- * interleaves all H x R devices: 1, 2, 4, 8 and 16 ways.
+ * interleaves all H x R devices: 1, 2, 4, 8 and 16 ways, and 3, 6 and 12
+ * ways with the modulo-3 level at the window or at the host bridges.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -37,7 +38,8 @@
 typedef struct Topo {
     QTestState *qts;
     unsigned hbs, rps;              /* host bridges, root ports each */
-    unsigned window_gran;
+    unsigned gran;                  /* the region's (endpoints') granularity */
+    unsigned window_gran, hb_gran;
     uint64_t window;                /* window base */
     char *file[MAX_DEV];
     int fd[MAX_DEV];
@@ -46,6 +48,23 @@ typedef struct Topo {
 typedef struct Case {
     unsigned hbs, rps, gran;
 } Case;
+
+/*
+ * The granularity of each level for a region at @gran: the levels split
+ * a stripe index's low bits among them, the upper level taking the lower
+ * bits, except that a 3, 6 or 12-way level takes "mod 3" of what is above
+ * all the power-of-two bits (CXL 2.0 8.2.5.12.7), so it decodes last.
+ */
+static void level_granularity(const Case *c, unsigned *window, unsigned *hb)
+{
+    if (is_power_of_2(c->hbs)) {
+        *window = c->gran;
+        *hb = c->gran * c->hbs;
+    } else {
+        *window = c->gran * c->rps;
+        *hb = c->gran;
+    }
+}
 
 static uint64_t ecam(int bus, int devfn, int off)
 {
@@ -122,7 +141,8 @@ static void topo_start(Topo *t, const Case *c)
 
     t->hbs = c->hbs;
     t->rps = c->rps;
-    t->window_gran = c->gran;
+    t->gran = c->gran;
+    level_granularity(c, &t->window_gran, &t->hb_gran);
     /* 256 MiB x host bridges aligned, after the host bridge registers */
     t->window = QEMU_ALIGN_UP(CHBCR_END, 256ull * MiB * c->hbs);
     for (h = 0; h < c->hbs; h++) {
@@ -146,7 +166,7 @@ static void topo_start(Topo *t, const Case *c)
         g_string_append_printf(cmd, "cxl-fmw.0.targets.%u=hb%u,", h, h);
     }
     g_string_append_printf(cmd, "cxl-fmw.0.size=%uG,cxl-fmw.0.interleave-granularity=%u",
-                           4 * c->hbs, c->gran);
+                           4 * c->hbs, t->window_gran);
     t->qts = qtest_init(cmd->str);
     g_string_free(cmd, true);
 
@@ -161,15 +181,15 @@ static void topo_start(Topo *t, const Case *c)
 }
 
 /*
- * What a driver does for a region over every device at the window's
- * granularity g: each host bridge interleaves its R root ports at g x H
- * (the window already spread H stripes), each endpoint takes every
+ * What a driver does for a region over every device at granularity g:
+ * each host bridge interleaves its R root ports (at g x H when the window
+ * spreads stripes of g over H host bridges), each endpoint takes every
  * (H x R)th stripe. A host bridge with one root port is left alone: it
  * passes everything through.
  */
 static void program_region(Topo *t)
 {
-    uint8_t eig = ctz32(t->window_gran) - 8, eiw;
+    uint8_t eig = ctz32(t->gran) - 8, eiw;
     unsigned h, d, ways = t->hbs * t->rps;
     uint64_t targets = 0;
 
@@ -179,7 +199,7 @@ static void program_region(Topo *t)
     g_assert(cxl_ways_to_eiw(t->rps, &eiw));
     for (h = 0; h < t->hbs && t->rps > 1; h++) {
         program_decoder(t->qts, HDM(CHBCR(h)), 0, t->window, REGION_SIZE(t),
-                        eiw, eig + ctz32(t->hbs), targets);
+                        eiw, ctz32(t->hb_gran) - 8, targets);
     }
     g_assert(cxl_ways_to_eiw(ways, &eiw));
     for (d = 0; d < ways; d++) {
@@ -191,9 +211,9 @@ static void program_region(Topo *t)
 /* The reference formula: HPA offset -> (device, DPA) for that region */
 static void reference(Topo *t, uint64_t off, int *dev, uint64_t *dpa)
 {
-    uint64_t g = t->window_gran;
-    unsigned h = (off / g) % t->hbs;                    /* window */
-    unsigned r = (off / (g * t->hbs)) % t->rps;         /* host bridge */
+    uint64_t g = t->gran, hpa = t->window + off;
+    unsigned h = (hpa / t->window_gran) % t->hbs;       /* window */
+    unsigned r = (hpa / t->hb_gran) % t->rps;           /* host bridge */
 
     *dev = h * t->rps + r;
     *dpa = off / (g * t->hbs * t->rps) * g + off % g;   /* endpoint */
@@ -508,13 +528,19 @@ static void test_two_decoders(void)
     unlink(fp);
 }
 
-/* Ways = host bridges x root ports; a host bridge level above 16 KiB is illegal */
+/*
+ * Ways = host bridges x root ports; no level above 16 KiB. A host bridge
+ * has at most 8 targets, so 12 ways at one level is a window's.
+ */
 static const Case cases[] = {
     { 1, 1, 256 }, { 1, 1, 16384 },
     { 2, 1, 256 }, { 1, 2, 1024 }, { 1, 2, 16384 },
     { 2, 2, 256 }, { 2, 2, 1024 }, { 2, 2, 4096 }, { 1, 4, 16384 },
     { 2, 4, 256 }, { 2, 4, 4096 }, { 4, 2, 1024 },
     { 4, 4, 256 }, { 2, 8, 4096 },
+    { 3, 1, 256 }, { 1, 3, 4096 }, { 3, 2, 256 }, { 2, 3, 1024 },
+    { 1, 6, 256 }, { 6, 1, 8192 }, { 3, 4, 256 }, { 4, 3, 1024 },
+    { 6, 2, 512 }, { 12, 1, 256 },
 };
 
 int main(int argc, char **argv)

@@ -51,19 +51,22 @@ static inline bool cxl_granularity_to_eig(uint64_t granularity, uint8_t *eig)
 
 /*
  * Interleave arithmetic, one formula for every way count (CXL 2.0
- * 8.2.5.12.7 and 9.14.1.3): modulo arithmetic on @off, an offset into a
- * decoder's or window's HPA range whose base is aligned to granularity x
- * ways. For power-of-two ways this selects and removes the address bits
- * above the granularity, as the spec's bit-slicing does; for 3, 6 and 12
- * ways it is the spec's "HPA mod 3" form.
+ * 8.2.5.12.7 and 9.14.1.3). Target selection takes the host physical
+ * address @hpa: for power-of-two ways, the address bits just above the
+ * granularity, as the spec slices them; for 3, 6 and 12 ways, the spec's
+ * "HPA[51:IG+8] mod 3" form with any power-of-two bits below it, which
+ * is the same as (HPA / granularity) mod ways.
  */
-static inline unsigned cxl_interleave_position(uint64_t off, uint64_t gran,
+static inline unsigned cxl_interleave_position(uint64_t hpa, uint64_t gran,
                                                unsigned ways)
 {
-    return (off / gran) % ways;
+    return (hpa / gran) % ways;
 }
 
-/* The endpoint's DPA offset for HPA offset @off: the interleave removed */
+/*
+ * The endpoint's DPA offset for @off, the offset into its decoder's HPA
+ * range (whose base is a multiple of 256 MiB x ways): the interleave removed
+ */
 static inline uint64_t cxl_interleave_dpa_offset(uint64_t off, uint64_t gran,
                                                  unsigned ways)
 {
