@@ -16,21 +16,9 @@
 #include "qemu/osdep.h"
 #include "qemu/host-utils.h"
 #include "libqos/libqtest.h"
-#include "hw/pci/pci_regs.h"
-#include "qemu/units.h"
-#include "hw/cxl/cxl-regs.h"
 #include "hw/cxl/cxl-decode.h"
+#include "cxl-qtest.h"
 
-#define ECAM_BASE       0xb0000000ull
-#define BAR_BASE        0xe0000000ull
-#define HDM(base)       ((base) + CXL_CACHEMEM_OFFSET + 0x200)  /* our layout */
-/*
- * The machine's layout for -m 512M and no hotplug memory: host bridge
- * registers at 4 GiB (64 KiB each, realize order), room for 32 of them,
- * then the window aligned to 256 MiB x ways.
- */
-#define CHBCR(i)        (0x100000000ull + (i) * 0x10000)
-#define CHBCR_END       (0x100000000ull + 32 * 0x10000)
 /* A region takes all of each device: 256 MiB x ways */
 #define REGION_SIZE(t)  (256ull * MiB * (t)->hbs * (t)->rps)
 #define MAX_DEV         16
@@ -66,11 +54,6 @@ static void level_granularity(const Case *c, unsigned *window, unsigned *hb)
     }
 }
 
-static uint64_t ecam(int bus, int devfn, int off)
-{
-    return ECAM_BASE | bus << 20 | devfn << 12 | off;
-}
-
 /* Host bridge h has root bus 12 + 20 h; its root port r has bus 13 + 20 h + r */
 static int root_bus(int h)
 {
@@ -80,58 +63,6 @@ static int root_bus(int h)
 static uint64_t dev_bar(int d)
 {
     return BAR_BASE + d * 0x100000ull;
-}
-
-/* Firmware's work, which qtest has none to do: ECAM on q35 */
-static void enable_ecam(QTestState *qts)
-{
-    qtest_outl(qts, 0xcf8, 0x80000060);             /* q35 PCIEXBAR */
-    qtest_outl(qts, 0xcfc, ECAM_BASE | 1);
-}
-
-/* A bridge at @bus/@devfn: its bus numbers and a memory window */
-static void setup_bridge(QTestState *qts, int bus, int devfn, int secondary,
-                         int subordinate, uint64_t mem, uint64_t mem_size)
-{
-    qtest_writeb(qts, ecam(bus, devfn, PCI_PRIMARY_BUS), bus);
-    qtest_writeb(qts, ecam(bus, devfn, PCI_SECONDARY_BUS), secondary);
-    qtest_writeb(qts, ecam(bus, devfn, PCI_SUBORDINATE_BUS), subordinate);
-    qtest_writew(qts, ecam(bus, devfn, PCI_MEMORY_BASE), mem >> 16);
-    qtest_writew(qts, ecam(bus, devfn, PCI_MEMORY_LIMIT), (mem + mem_size - 1) >> 16);
-    qtest_writew(qts, ecam(bus, devfn, PCI_COMMAND), PCI_COMMAND_MEMORY);
-}
-
-/* A Type 3 device at @bus/0: its register BAR (BAR2, 64-bit) at @bar */
-static void setup_type3(QTestState *qts, int bus, uint64_t bar)
-{
-    qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_2), bar);
-    qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_3), bar >> 32);
-    qtest_writew(qts, ecam(bus, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
-}
-
-static void program_decoder(QTestState *qts, uint64_t hdm, int n, uint64_t base,
-                            uint64_t size, uint8_t eiw, uint8_t eig,
-                            uint64_t targets)
-{
-    uint64_t dec = hdm + n * CXL_HDM_DECODER_STRIDE;
-    uint32_t ctrl = 0;
-
-    qtest_writel(qts, hdm + A_CXL_HDM_GLOBAL_CTRL,
-                 R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_BASE_LO, (uint32_t)base);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_BASE_HI, base >> 32);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_SIZE_LO, (uint32_t)size);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_SIZE_HI, size >> 32);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_LO, (uint32_t)targets);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_HI, targets >> 32);
-    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, IW, eiw);
-    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, IG, eig);
-    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, TARGET_TYPE, 1);
-    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, COMMIT, 1);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_CTRL, ctrl);
-    ctrl = qtest_readl(qts, dec + A_CXL_HDM_DECODER0_CTRL);
-    g_assert(FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, COMMITTED));
-    g_assert(!FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED));
 }
 
 static void topo_start(Topo *t, const Case *c)

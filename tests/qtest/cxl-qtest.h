@@ -1,0 +1,238 @@
+/*
+ * What the CXL qtests share: firmware's work that qtest has nobody to do
+ * (q35's ECAM, bus numbers, bridge windows and BARs, found by a small
+ * depth-first enumerator), and programming an HDM decoder through MMIO as
+ * a CXL driver does.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TESTS_QTEST_CXL_QTEST_H
+#define TESTS_QTEST_CXL_QTEST_H
+
+#include "qemu/units.h"
+#include "hw/pci/pci_regs.h"
+#include "hw/cxl/cxl-regs.h"
+
+#define ECAM_BASE       0xb0000000ull
+#define BAR_BASE        0xe0000000ull
+/* HDM decoder capability in a component register block (our layout) */
+#define HDM(base)       ((base) + CXL_CACHEMEM_OFFSET + 0x200)
+/*
+ * The machine's layout for -m 512M and no hotplug memory: host bridge
+ * registers at 4 GiB (64 KiB each, realize order), room for 32 of them,
+ * then the windows, each aligned to 256 MiB x ways.
+ */
+#define CHBCR(i)        (0x100000000ull + (i) * 0x10000)
+#define CHBCR_END       (0x100000000ull + 32 * 0x10000)
+
+static inline uint64_t ecam(int bus, int devfn, int off)
+{
+    return ECAM_BASE | bus << 20 | devfn << 12 | off;
+}
+
+/* q35's PCIEXBAR: ECAM at ECAM_BASE, 256 buses */
+static inline void enable_ecam(QTestState *qts)
+{
+    qtest_outl(qts, 0xcf8, 0x80000060);
+    qtest_outl(qts, 0xcfc, ECAM_BASE | 1);
+}
+
+/* A bridge at @bus/@devfn: its bus numbers and a memory window */
+static inline void setup_bridge(QTestState *qts, int bus, int devfn, int secondary,
+                                int subordinate, uint64_t mem, uint64_t mem_size)
+{
+    qtest_writeb(qts, ecam(bus, devfn, PCI_PRIMARY_BUS), bus);
+    qtest_writeb(qts, ecam(bus, devfn, PCI_SECONDARY_BUS), secondary);
+    qtest_writeb(qts, ecam(bus, devfn, PCI_SUBORDINATE_BUS), subordinate);
+    qtest_writew(qts, ecam(bus, devfn, PCI_MEMORY_BASE), mem >> 16);
+    qtest_writew(qts, ecam(bus, devfn, PCI_MEMORY_LIMIT), (mem + mem_size - 1) >> 16);
+    qtest_writew(qts, ecam(bus, devfn, PCI_COMMAND), PCI_COMMAND_MEMORY);
+}
+
+/* A Type 3 device at @bus/0: its register BAR (BAR2, 64-bit) at @bar */
+static inline void setup_type3(QTestState *qts, int bus, uint64_t bar)
+{
+    qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_2), bar);
+    qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_3), bar >> 32);
+    qtest_writew(qts, ecam(bus, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+}
+
+/* Program HDM decoder @n of the block at @hdm and commit it; it must commit */
+static inline void program_decoder(QTestState *qts, uint64_t hdm, int n,
+                                   uint64_t base, uint64_t size, uint8_t eiw,
+                                   uint8_t eig, uint64_t targets)
+{
+    uint64_t dec = hdm + n * CXL_HDM_DECODER_STRIDE;
+    uint32_t ctrl = 0;
+
+    qtest_writel(qts, hdm + A_CXL_HDM_GLOBAL_CTRL,
+                 R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_BASE_LO, (uint32_t)base);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_BASE_HI, base >> 32);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_SIZE_LO, (uint32_t)size);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_SIZE_HI, size >> 32);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_LO, (uint32_t)targets);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_HI, targets >> 32);
+    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, IW, eiw);
+    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, IG, eig);
+    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, TARGET_TYPE, 1);
+    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, COMMIT, 1);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_CTRL, ctrl);
+    ctrl = qtest_readl(qts, dec + A_CXL_HDM_DECODER0_CTRL);
+    g_assert(FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, COMMITTED));
+    g_assert(!FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED));
+}
+
+/*
+ * What a depth-first enumeration found below one or more root buses:
+ * every Type 3 device by its serial number (so a test can name devices
+ * on its command line) and every switch upstream port with its depth.
+ */
+#define CXL_QTEST_MAX   64
+
+typedef struct CXLQTestEnum {
+    int next_bus;
+    uint64_t next_mem;
+    unsigned n_type3, n_usp;
+    struct { uint64_t sn, bar; int bus; } type3[CXL_QTEST_MAX];
+    struct { uint64_t bar; int depth; } usp[CXL_QTEST_MAX];
+} CXLQTestEnum;
+
+/* PCI Express capability: device/port type (PCIe 5.0 7.5.3.2) */
+static inline int cxl_qtest_port_type(QTestState *qts, int bus, int devfn)
+{
+    int cap = qtest_readb(qts, ecam(bus, devfn, PCI_CAPABILITY_LIST));
+
+    while (cap) {
+        if (qtest_readb(qts, ecam(bus, devfn, cap)) == PCI_CAP_ID_EXP) {
+            return (qtest_readw(qts, ecam(bus, devfn, cap + PCI_EXP_FLAGS)) &
+                    PCI_EXP_FLAGS_TYPE) >> 4;
+        }
+        cap = qtest_readb(qts, ecam(bus, devfn, cap + 1));
+    }
+    return -1;
+}
+
+/* The Device Serial Number extended capability's value, or 0 */
+static inline uint64_t cxl_qtest_serial(QTestState *qts, int bus, int devfn)
+{
+    int off = PCI_CFG_SPACE_SIZE;
+
+    while (off) {
+        uint32_t hdr = qtest_readl(qts, ecam(bus, devfn, off));
+
+        if (PCI_EXT_CAP_ID(hdr) == PCI_EXT_CAP_ID_DSN) {
+            return qtest_readl(qts, ecam(bus, devfn, off + 4)) |
+                   (uint64_t)qtest_readl(qts, ecam(bus, devfn, off + 8)) << 32;
+        }
+        off = PCI_EXT_CAP_NEXT(hdr);
+    }
+    return 0;
+}
+
+/* Size and place the memory BARs of a function; returns the first one's address */
+static inline uint64_t cxl_qtest_assign_bars(QTestState *qts, CXLQTestEnum *e,
+                                             int bus, int devfn, int nbars)
+{
+    uint64_t first = 0;
+    int i;
+
+    for (i = 0; i < nbars; i++) {
+        uint64_t reg = ecam(bus, devfn, PCI_BASE_ADDRESS_0 + 4 * i), size;
+        uint32_t lo;
+        bool is64;
+
+        qtest_writel(qts, reg, UINT32_MAX);
+        lo = qtest_readl(qts, reg);
+        if (!lo || (lo & PCI_BASE_ADDRESS_SPACE_IO)) {
+            continue;
+        }
+        is64 = (lo & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64;
+        size = (uint32_t)~(lo & PCI_BASE_ADDRESS_MEM_MASK) + 1ull;
+        e->next_mem = QEMU_ALIGN_UP(e->next_mem, size);
+        qtest_writel(qts, reg, e->next_mem);
+        if (is64) {
+            qtest_writel(qts, reg + 4, e->next_mem >> 32);
+            i++;
+        }
+        first = first ? first : e->next_mem;
+        e->next_mem += size;
+    }
+    return first;
+}
+
+/* Number the buses below @bus, place windows and BARs, record what is there */
+static inline void cxl_qtest_scan(QTestState *qts, CXLQTestEnum *e, int bus,
+                                  int depth)
+{
+    int slot;
+
+    for (slot = 0; slot < 32; slot++) {
+        int devfn = slot << 3, sec, type;
+        uint64_t bar, mem;
+
+        if (qtest_readw(qts, ecam(bus, devfn, PCI_VENDOR_ID)) == 0xffff) {
+            continue;
+        }
+        if ((qtest_readb(qts, ecam(bus, devfn, PCI_HEADER_TYPE)) & 0x7f) !=
+            PCI_HEADER_TYPE_BRIDGE) {
+            bar = cxl_qtest_assign_bars(qts, e, bus, devfn, 6);
+            qtest_writew(qts, ecam(bus, devfn, PCI_COMMAND), PCI_COMMAND_MEMORY);
+            g_assert_cmpuint(e->n_type3, <, CXL_QTEST_MAX);
+            e->type3[e->n_type3].sn = cxl_qtest_serial(qts, bus, devfn);
+            e->type3[e->n_type3].bar = bar;
+            e->type3[e->n_type3++].bus = bus;
+            continue;
+        }
+        type = cxl_qtest_port_type(qts, bus, devfn);
+        bar = cxl_qtest_assign_bars(qts, e, bus, devfn, 2);
+        if (type == PCI_EXP_TYPE_UPSTREAM) {
+            g_assert_cmpuint(e->n_usp, <, CXL_QTEST_MAX);
+            e->usp[e->n_usp].bar = bar;
+            e->usp[e->n_usp++].depth = depth;
+        }
+        sec = ++e->next_bus;
+        mem = e->next_mem = QEMU_ALIGN_UP(e->next_mem, MiB);
+        setup_bridge(qts, bus, devfn, sec, 0xff, mem, MiB);
+        cxl_qtest_scan(qts, e, sec, depth + (type == PCI_EXP_TYPE_UPSTREAM));
+        e->next_mem = QEMU_ALIGN_UP(MAX(e->next_mem, mem + 1), MiB);
+        setup_bridge(qts, bus, devfn, sec, e->next_bus, mem, e->next_mem - mem);
+    }
+}
+
+/* Enumerate what sits below the root bus @root_bus (a host bridge's) */
+static inline void cxl_qtest_enumerate(QTestState *qts, CXLQTestEnum *e,
+                                       int root_bus)
+{
+    if (!e->next_mem) {
+        e->next_mem = BAR_BASE;
+    }
+    e->next_bus = root_bus;
+    cxl_qtest_scan(qts, e, root_bus, 0);
+}
+
+/* The recorded Type 3 device with serial number @sn */
+static inline uint64_t cxl_qtest_type3_bar(CXLQTestEnum *e, uint64_t sn)
+{
+    unsigned i;
+
+    for (i = 0; i < e->n_type3; i++) {
+        if (e->type3[i].sn == sn) {
+            return e->type3[i].bar;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* A backing file of @size bytes in the temporary directory, open in *fd */
+static inline char *cxl_qtest_file(const char *what, unsigned n, size_t size, int *fd)
+{
+    char *path = g_strdup_printf("%s/qemu-cxl-%s-%d-%u", g_get_tmp_dir(), what,
+                                 getpid(), n);
+
+    *fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    g_assert(*fd >= 0 && ftruncate(*fd, size) == 0);
+    return path;
+}
+
+#endif

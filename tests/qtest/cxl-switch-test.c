@@ -1,0 +1,329 @@
+/*
+ * qtest of interleaving through CXL switches, without a kernel: trees of
+ * host bridges, root ports and one or two levels of switches (cxl-upstream
+ * with cxl-downstream ports) with a Type 3 device below every leaf port.
+ * A small enumerator does firmware's work; the test programs every HDM
+ * decoder on the way (host bridges, switch upstream ports, endpoints)
+ * through MMIO as a driver would, writes through the window and finds
+ * each byte in the backing file and offset the CXL 2.0 interleave gives,
+ * then seeds the files and reads back through the window.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/host-utils.h"
+#include "libqos/libqtest.h"
+#include "hw/cxl/cxl-decode.h"
+#include "cxl-qtest.h"
+
+#define MAX_LEVELS      4               /* window, host bridge, 2 switches */
+#define MAX_DEV         16
+#define HB_BUS(h)       (12 + 60 * (h))
+
+/*
+ * A tree: @hbs host bridges in the window, @rps root ports on each, and
+ * below each root port @sw[0] downstream ports of a switch, below each of
+ * those (if @sw[1]) another switch with @sw[1] downstream ports. Every
+ * level interleaves all its children; the region spans every device.
+ */
+typedef struct Case {
+    const char *name;
+    unsigned hbs, rps, sw[2];
+    unsigned gran;                      /* the region's granularity */
+} Case;
+
+typedef struct Tree {
+    const Case *c;
+    QTestState *qts;
+    unsigned nlevels, ways[MAX_LEVELS], gran[MAX_LEVELS], ndev;
+    uint64_t window, size;
+    char *file[MAX_DEV];
+    int fd[MAX_DEV];
+} Tree;
+
+/*
+ * Each level's granularity: power-of-two levels split the low bits of the
+ * stripe index, the upper level the lower bits; a 3, 6 or 12-way level
+ * takes "mod 3" of what lies above all of them (CXL 2.0 8.2.5.12.7).
+ */
+static void tree_levels(Tree *t)
+{
+    const Case *c = t->c;
+    unsigned l, pow2 = 1, scale = c->gran;
+
+    t->nlevels = 2;
+    t->ways[0] = c->hbs;
+    t->ways[1] = c->rps;
+    for (l = 0; l < 2 && c->sw[l]; l++) {
+        t->ways[t->nlevels++] = c->sw[l];
+    }
+    t->ndev = 1;
+    for (l = 0; l < t->nlevels; l++) {
+        t->ndev *= t->ways[l];
+        if (is_power_of_2(t->ways[l])) {
+            pow2 *= t->ways[l];
+        }
+    }
+    for (l = 0; l < t->nlevels; l++) {
+        if (is_power_of_2(t->ways[l])) {
+            t->gran[l] = scale;
+            scale *= t->ways[l];
+        } else {
+            t->gran[l] = c->gran * pow2;
+        }
+    }
+}
+
+/* Device index (serial number) and DPA for the HPA offset @off */
+static void reference(Tree *t, uint64_t off, unsigned *dev, uint64_t *dpa)
+{
+    uint64_t hpa = t->window + off;
+    unsigned l;
+
+    *dev = 0;
+    for (l = 0; l < t->nlevels; l++) {
+        *dev = *dev * t->ways[l] + (hpa / t->gran[l]) % t->ways[l];
+    }
+    *dpa = off / ((uint64_t)t->c->gran * t->ndev) * t->c->gran + off % t->c->gran;
+}
+
+static void add_device(Tree *t, GString *cmd, const char *bus)
+{
+    unsigned d = t->ndev++;
+
+    g_assert_cmpuint(d, <, MAX_DEV);
+    t->file[d] = cxl_qtest_file("switch", d, 256 * MiB, &t->fd[d]);
+    g_string_append_printf(cmd,
+        " -object memory-backend-file,id=m%u,share=on,mem-path=%s,size=256M"
+        " -device cxl-type3,bus=%s,persistent-memdev=m%u,id=mem%u,sn=%u",
+        d, t->file[d], bus, d, d, d);
+}
+
+/* A switch below port @bus; its downstream ports lead to @sw[level] */
+static void add_switch(Tree *t, GString *cmd, const char *bus, unsigned level,
+                       unsigned *nsw)
+{
+    unsigned p, chassis = 100 + *nsw;
+    g_autofree char *us = g_strdup_printf("us%u", (*nsw)++);
+
+    g_string_append_printf(cmd, " -device cxl-upstream,bus=%s,id=%s", bus, us);
+    for (p = 0; p < t->c->sw[level]; p++) {
+        g_autofree char *ds = g_strdup_printf("%s.ds%u", us, p);
+
+        g_string_append_printf(cmd, " -device cxl-downstream,port=%u,bus=%s,id=%s,"
+                               "chassis=%u,slot=%u", p, us, ds, chassis, p);
+        if (level + 1 < 2 && t->c->sw[level + 1]) {
+            add_switch(t, cmd, ds, level + 1, nsw);
+        } else {
+            add_device(t, cmd, ds);
+        }
+    }
+}
+
+static void tree_start(Tree *t, const Case *c)
+{
+    GString *cmd = g_string_new("-M q35,cxl=on -m 512M");
+    unsigned h, r, nsw = 0;
+
+    memset(t, 0, sizeof(*t));
+    t->c = c;
+    tree_levels(t);
+    t->size = 256 * MiB * t->ndev;
+    t->window = QEMU_ALIGN_UP(CHBCR_END, 256 * MiB * c->hbs);
+    t->ndev = 0;                        /* add_device counts them again */
+    for (h = 0; h < c->hbs; h++) {
+        g_string_append_printf(cmd, " -device pxb-cxl,bus_nr=%d,bus=pcie.0,id=hb%u",
+                               HB_BUS(h), h);
+        for (r = 0; r < c->rps; r++) {
+            g_autofree char *rp = g_strdup_printf("rp%u.%u", h, r);
+
+            g_string_append_printf(cmd, " -device cxl-rp,port=%u,bus=hb%u,id=%s,"
+                                   "chassis=%u,slot=%u", r, h, rp, h, r);
+            if (c->sw[0]) {
+                add_switch(t, cmd, rp, 0, &nsw);
+            } else {
+                add_device(t, cmd, rp);
+            }
+        }
+    }
+    g_string_append(cmd, " -M ");
+    for (h = 0; h < c->hbs; h++) {
+        g_string_append_printf(cmd, "cxl-fmw.0.targets.%u=hb%u,", h, h);
+    }
+    g_string_append_printf(cmd, "cxl-fmw.0.size=%uG,cxl-fmw.0.interleave-granularity=%u",
+                           4 * c->hbs, t->gran[0]);
+    t->qts = qtest_init(cmd->str);
+    g_string_free(cmd, true);
+}
+
+static void tree_stop(Tree *t)
+{
+    unsigned d;
+
+    qtest_quit(t->qts);
+    for (d = 0; d < t->ndev; d++) {
+        close(t->fd[d]);
+        unlink(t->file[d]);
+        g_free(t->file[d]);
+    }
+}
+
+/* Positions 0..n-1 name ports 0..n-1 */
+static uint64_t identity_targets(unsigned n)
+{
+    uint64_t targets = 0;
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        targets |= (uint64_t)i << (8 * i);
+    }
+    return targets;
+}
+
+static void program_level(Tree *t, uint64_t hdm, unsigned level)
+{
+    uint8_t eiw;
+
+    g_assert(cxl_ways_to_eiw(t->ways[level], &eiw));
+    program_decoder(t->qts, hdm, 0, t->window, t->size, eiw,
+                    ctz32(t->gran[level]) - 8, identity_targets(t->ways[level]));
+}
+
+/* Firmware's enumeration, then a driver's decoder programming */
+static void tree_program(Tree *t, CXLQTestEnum *e)
+{
+    unsigned h, i;
+    uint8_t eiw;
+
+    enable_ecam(t->qts);
+    for (h = 0; h < t->c->hbs; h++) {
+        cxl_qtest_enumerate(t->qts, e, HB_BUS(h));
+    }
+    g_assert_cmpuint(e->n_type3, ==, t->ndev);
+    for (h = 0; h < t->c->hbs && t->c->rps > 1; h++) {
+        program_level(t, HDM(CHBCR(h)), 1);
+    }
+    for (i = 0; i < e->n_usp; i++) {
+        program_level(t, HDM(e->usp[i].bar), 2 + e->usp[i].depth);
+    }
+    g_assert(cxl_ways_to_eiw(t->ndev, &eiw));
+    for (i = 0; i < e->n_type3; i++) {
+        program_decoder(t->qts, HDM(e->type3[i].bar), 0, t->window, t->size,
+                        eiw, ctz32(t->c->gran) - 8, 0);
+    }
+}
+
+static void test_tree(const void *opaque)
+{
+    CXLQTestEnum e = { 0 };
+    uint64_t off, dpa, got;
+    unsigned i, b, dev;
+    Tree t;
+
+    tree_start(&t, opaque);
+    /* Before any decoder commits, the window reads all ones */
+    g_assert_cmphex(qtest_readq(t.qts, t.window), ==, UINT64_MAX);
+    tree_program(&t, &e);
+
+    /* Writes, aligned and straddling stripes, land byte by byte */
+    for (i = 0; i < 512; i++) {
+        uint64_t val = (i + 1) * 0x9e3779b97f4a7c15ull;
+
+        off = (uint64_t)i * 7919 * 61 % (t.size - t.c->gran);
+        if (i & 1) {
+            off = QEMU_ALIGN_UP(off, t.c->gran) - 4 + (i & 2);
+        }
+        qtest_writeq(t.qts, t.window + off, val);
+        for (b = 0; b < 8; b++) {
+            uint8_t byte;
+
+            reference(&t, off + b, &dev, &dpa);
+            g_assert(pread(t.fd[dev], &byte, 1, dpa) == 1);
+            g_assert_cmphex(byte, ==, (val >> (8 * b)) & 0xff);
+        }
+    }
+    /* Reads: seed the files, read back through the window */
+    for (i = 0; i < 256; i++) {
+        uint64_t expect = 0;
+
+        off = (uint64_t)i * 104729 * 13 % (t.size - 8);
+        for (b = 0; b < 8; b++) {
+            uint8_t v = i ^ (b * 37);
+
+            reference(&t, off + b, &dev, &dpa);
+            g_assert(pwrite(t.fd[dev], &v, 1, dpa) == 1);
+            expect |= (uint64_t)v << (8 * b);
+        }
+        got = qtest_readq(t.qts, t.window + off);
+        g_assert_cmphex(got, ==, expect);
+    }
+    /* Every device got its share: one stripe each, in reference order */
+    for (i = 0; i < t.ndev; i++) {
+        uint64_t stripe = 0;
+        uint32_t mark = 0xc0de0000 | i;
+
+        while (reference(&t, stripe * t.c->gran, &dev, &dpa), dev != i) {
+            stripe++;
+        }
+        qtest_writel(t.qts, t.window + stripe * t.c->gran, mark);
+        g_assert(pread(t.fd[i], &got, 4, dpa) == 4);
+        g_assert_cmphex((uint32_t)got, ==, mark);
+    }
+    tree_stop(&t);
+}
+
+/* Uncommitting a switch's decoder takes the route below it away */
+static void test_uncommit_switch(void)
+{
+    static const Case c = { "", 1, 1, { 2, 2 }, 256 };
+    CXLQTestEnum e = { 0 };
+    unsigned i;
+    Tree t;
+
+    tree_start(&t, &c);
+    tree_program(&t, &e);
+    qtest_writeq(t.qts, t.window, 0x0123456789abcdefull);
+    g_assert_cmphex(qtest_readq(t.qts, t.window), ==, 0x0123456789abcdefull);
+    for (i = 0; i < e.n_usp && e.usp[i].depth != 1; i++) {
+    }
+    g_assert_cmpuint(i, <, e.n_usp);
+    /* The first second-level switch carries stripe 0 */
+    qtest_writel(t.qts, HDM(e.usp[i].bar) + A_CXL_HDM_DECODER0_CTRL, 0);
+    g_assert_cmphex(qtest_readq(t.qts, t.window), ==, UINT64_MAX);
+    /* The other second-level switch still routes: stripe 1 */
+    qtest_writeq(t.qts, t.window + 256, 0x55aa55aa55aa55aaull);
+    g_assert_cmphex(qtest_readq(t.qts, t.window + 256), ==, 0x55aa55aa55aa55aaull);
+    tree_stop(&t);
+}
+
+static const Case cases[] = {
+    /* A switch below each of two host bridges */
+    { "2hb/switch-x2", 2, 1, { 2, 0 }, 256 },
+    { "2hb/switch-x4", 2, 1, { 4, 0 }, 4096 },
+    /* Root ports interleaved, a switch below each */
+    { "1hb-x-2rp/switch-x2", 1, 2, { 2, 0 }, 1024 },
+    /* Two levels of switches */
+    { "1hb/switch-x2/switch-x2", 1, 1, { 2, 2 }, 1024 },
+    { "2hb/switch-x2/switch-x2", 2, 1, { 2, 2 }, 256 },
+    { "2hb-x-2rp/switch-x2/switch-x2", 2, 2, { 2, 2 }, 256 },
+    /* 3, 6 and 12 ways at the switch */
+    { "1hb/switch-x3", 1, 1, { 3, 0 }, 4096 },
+    { "2hb/switch-x3", 2, 1, { 3, 0 }, 256 },
+    { "2hb-x-2rp/switch-x3", 2, 2, { 3, 0 }, 512 },
+    { "1hb/switch-x3/switch-x4", 1, 1, { 3, 4 }, 256 },
+    { "1hb/switch-x2/switch-x6", 1, 1, { 2, 6 }, 256 },
+};
+
+int main(int argc, char **argv)
+{
+    unsigned i;
+
+    g_test_init(&argc, &argv, NULL);
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        g_autofree char *name = g_strdup_printf("/cxl/switch/%s/%u", cases[i].name,
+                                                cases[i].gran);
+        qtest_add_data_func(name, &cases[i], test_tree);
+    }
+    qtest_add_func("/cxl/switch/uncommit", test_uncommit_switch);
+    return g_test_run();
+}
