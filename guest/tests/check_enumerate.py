@@ -1,45 +1,22 @@
 #!/usr/bin/env python3
 """Check the guest's view of the default topology (guest/topologies/default.sh)
 from the sections guest/scripts/enumerate.sh printed."""
-import json
+import os
 import re
 import sys
 
-log = open(sys.argv[1], errors="replace").read()
-failures = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cxllog import Log  # noqa: E402
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def section(name):
-    m = re.search(r"^@@" + re.escape(name) + r"\n(.*?)(?=^@@)", log, re.S | re.M)
-    return m.group(1) if m else ""
-
-
-def listing(args):
-    text = section("CXL-LIST " + args)
-    # The console may interleave kernel messages; keep the JSON lines.
-    text = "\n".join(l for l in text.splitlines() if not re.match(r"^\[\s*\d+\.\d+\]", l))
-    try:
-        return json.loads(text) if text.strip() else []
-    except ValueError as e:
-        check(False, "cxl list %s printed JSON (%s)" % (args, e))
-        return []
-
+log = Log(sys.argv[1])
+check, section, listing = log.check, log.section, log.listing
 
 mods = section("LSMOD").split()
 for m in ("cxl_acpi", "cxl_pci", "cxl_mem", "cxl_pmem"):
     check(m in mods, "module %s loaded" % m)
 # cxl_port is built into Debian's 6.1 kernel (CONFIG_CXL_PORT=y) or a module
 
-# _OSC lines name "ErrorReporting" capabilities; they are not errors.
-bad = [l for l in section("DMESG").splitlines()
-       if "_OSC: OS supports" not in l and "_OSC: OS now controls" not in l
-       and re.search(r"(?i)(error|warn|fail|timeout|invalid|not found|bug|firmware)", l)]
+bad = log.dmesg_problems()
 check(not bad, "no CXL error or warning in dmesg" + ("" if not bad else ": " + " | ".join(bad)))
 
 memdevs = listing("-M")
@@ -92,5 +69,4 @@ for e in endpoints:
     decs = [d for k, v in e.items() if k.startswith("decoders:") for d in v]
     check(len(decs) == 4, "%s has 4 endpoint decoders (%d)" % (e.get("endpoint"), len(decs)))
 
-print("%d checks failed" % len(failures))
-sys.exit(1 if failures else 0)
+sys.exit(log.done())

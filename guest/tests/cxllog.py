@@ -1,0 +1,42 @@
+"""Reading what a guest script printed: sections marked "@@NAME" on the
+console log, `cxl list` JSON among kernel messages, and a list of checks
+that a test prints and fails on."""
+import json
+import re
+
+
+class Log:
+    def __init__(self, path):
+        self.text = open(path, errors="replace").read()
+        self.failures = []
+
+    def check(self, cond, what):
+        print(("ok   " if cond else "FAIL ") + what)
+        if not cond:
+            self.failures.append(what)
+
+    def section(self, name):
+        m = re.search(r"^@@" + re.escape(name) + r"\n(.*?)(?=^@@)", self.text, re.S | re.M)
+        return m.group(1) if m else ""
+
+    def listing(self, args):
+        """The JSON that `cxl list ARGS` printed in section CXL-LIST ARGS"""
+        text = self.section("CXL-LIST " + args)
+        # The console may interleave kernel messages; keep the JSON lines.
+        text = "\n".join(l for l in text.splitlines() if not re.match(r"^\[\s*\d+\.\d+\]", l))
+        try:
+            return json.loads(text) if text.strip() else []
+        except ValueError as e:
+            self.check(False, "cxl list %s printed JSON (%s)" % (args, e))
+            return []
+
+    def dmesg_problems(self):
+        """CXL lines in dmesg that look like errors or warnings; _OSC lines
+        name "ErrorReporting" capabilities and are not errors."""
+        return [l for l in self.section("DMESG").splitlines()
+                if "_OSC: OS supports" not in l and "_OSC: OS now controls" not in l
+                and re.search(r"(?i)(error|warn|fail|timeout|invalid|not found|bug|firmware)", l)]
+
+    def done(self):
+        print("%d checks failed" % len(self.failures))
+        return 1 if self.failures else 0
