@@ -460,6 +460,57 @@ static void test_two_decoders(void)
 }
 
 /*
+ * The spec's limit of ten decoders (hdm-decoders=10) on a 2.5 GiB device:
+ * ten 1-way regions, each through its own decoder to its own 256 MiB of
+ * DPA, committed in order; one out of order gets the error bit.
+ */
+static void test_ten_decoders(void)
+{
+    int fd;
+    g_autofree char *f = cxl_qtest_file("ten", 0, 2560 * MiB, &fd);
+    uint64_t window = QEMU_ALIGN_UP(CHBCR_END, 256 * MiB), hdm = HDM(dev_bar(0));
+    QTestState *qts;
+    uint64_t got;
+    uint32_t cap, ctrl;
+    unsigned n;
+
+    qts = qtest_initf("-M q35,cxl=on -m 512M"
+        " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0"
+        " -device cxl-rp,port=0,bus=hb0,id=rp0,chassis=0,slot=0"
+        " -object memory-backend-file,id=p0,share=on,mem-path=%s,size=2560M"
+        " -device cxl-type3,bus=rp0,persistent-memdev=p0,id=mem0,hdm-decoders=10"
+        " -M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.size=8G", f);
+    enable_ecam(qts);
+    setup_bridge(qts, 12, 0, 13, 13, BAR_BASE, MiB);
+    setup_type3(qts, 13, dev_bar(0));
+    cap = qtest_readl(qts, hdm + A_CXL_HDM_DECODER_CAP);
+    g_assert_cmpuint(FIELD_EX32(cap, CXL_HDM_DECODER_CAP, DECODER_COUNT), ==, 5);
+
+    /* Decoder 1 before decoder 0: not committed, error bit */
+    qtest_writel(qts, hdm + CXL_HDM_DECODER_STRIDE + A_CXL_HDM_DECODER0_CTRL,
+                 R_CXL_HDM_DECODER0_CTRL_COMMIT_MASK);
+    ctrl = qtest_readl(qts, hdm + CXL_HDM_DECODER_STRIDE + A_CXL_HDM_DECODER0_CTRL);
+    g_assert(FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED));
+    qtest_writel(qts, hdm + CXL_HDM_DECODER_STRIDE + A_CXL_HDM_DECODER0_CTRL, 0);
+
+    /* Every other 256 MiB of HPA: the walk must pick by range */
+    for (n = 0; n < 10; n++) {
+        program_decoder(qts, hdm, n, window + n * 512 * MiB, 256 * MiB, 0, 0, 0);
+    }
+    for (n = 0; n < 10; n++) {
+        uint64_t hpa = window + n * 512 * MiB + n * 4096;
+
+        qtest_writeq(qts, hpa, 0x1000 + n);
+        g_assert(pread(fd, &got, 8, n * 256 * MiB + n * 4096) == 8);
+        g_assert_cmphex(got, ==, 0x1000 + n);
+        g_assert_cmphex(qtest_readq(qts, hpa + 256 * MiB), ==, UINT64_MAX);
+    }
+    qtest_quit(qts);
+    close(fd);
+    unlink(f);
+}
+
+/*
  * Ways = host bridges x root ports; no level above 16 KiB. A host bridge
  * has at most 8 targets, so 12 ways at one level is a window's.
  */
@@ -489,5 +540,6 @@ int main(int argc, char **argv)
     qtest_add_func("/cxl/interleave/missing-device", test_missing_device);
     qtest_add_func("/cxl/interleave/switch", test_switch);
     qtest_add_func("/cxl/interleave/volatile-and-persistent", test_two_decoders);
+    qtest_add_func("/cxl/interleave/ten-decoders", test_ten_decoders);
     return g_test_run();
 }

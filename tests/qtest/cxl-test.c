@@ -510,6 +510,14 @@ static void test_bad_command_lines(void)
                                    "persistent-memdev=m0", mem), "CXL root port");
     expect_refused(g_strdup_printf("-M q35,cxl=on -device cxl-rp,port=0,bus=pcie.0,"
                                    "id=rp0,chassis=0,slot=2"), "pxb-cxl host bridge");
+    /* HDM decoder counts: 1, 2, 4, 6, 8 or 10 (CXL 2.0 8.2.5.12.1) */
+    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
+                                   "hdm-decoders=3", args),
+                   "cxl-type3: hdm-decoders=3: must be 1, 2, 4, 6, 8 or 10");
+    expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1,"
+                   "hdm-decoders=12", "pxb-cxl: hdm-decoders=12: must be 1, 2, 4, 6, 8 or 10");
+    expect_refused(g_strdup_printf("%s -device cxl-upstream,bus=rp0,hdm-decoders=0", args),
+                   "cxl-upstream: hdm-decoders=0: must be 1, 2, 4, 6, 8 or 10");
     unlink(m);
     unlink(small);
     unlink(m1);
