@@ -106,6 +106,7 @@ void cxl_component_reset(CXLComponentState *cs)
 {
     memcpy(cs->regs, cs->reset, sizeof(cs->regs));
     memset(cs->hdm, 0, sizeof(cs->hdm));
+    cxl_routes_changed();
 }
 
 uint32_t cxl_component_cm_read(CXLComponentState *cs, hwaddr offset)
@@ -196,6 +197,7 @@ static void cxl_hdm_decoder_commit(CXLComponentState *cs, unsigned n, bool commi
             cs->hdm[i].committed = false;
         }
         trace_cxl_hdm_uncommit(cs->name, n);
+        cxl_routes_changed();
         return;
     }
     if (cxl_hdm_decode(cs, n, &d, &why)) {
@@ -213,6 +215,7 @@ static void cxl_hdm_decoder_commit(CXLComponentState *cs, unsigned n, bool commi
                       cs->name, n, why);
         trace_cxl_hdm_commit_error(cs->name, n, why);
     }
+    cxl_routes_changed();
 }
 
 /* Which HDM decoder a CXL.cache/mem offset belongs to, or -1 */

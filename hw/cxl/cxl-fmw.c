@@ -15,15 +15,28 @@
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
 #include "hw/boards.h"
+#include "hw/core/cpu.h"
 #include "hw/cxl/cxl-device.h"
+#include "hw/cxl/cxl-route-table.h"
 #include "trace.h"
+
+/*
+ * Where the fast path's trapping regions sit in the system address space:
+ * above any physical address a CPU can put on the bus (52 bits), where
+ * only our own IOMMU translations lead.
+ */
+#define CXL_FMW_TRAP_BASE       (1ULL << 52)
+#define CXL_FMW_PAGE            4096
 
 CXLState *cxl_state(MachineState *ms)
 {
     if (!ms->cxl_state) {
         ms->cxl_state = g_new0(CXLState, 1);
         ms->cxl_state->windows = g_ptr_array_new();
+        ms->cxl_state->fast_path = true;
     }
     return ms->cxl_state;
 }
@@ -184,16 +197,55 @@ hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base)
 }
 
 /*
+ * Where @hpa goes. The fast path reads the flat routing table under RCU;
+ * the reference path (and a window whose table could not be built) walks
+ * the decoders, under the big QEMU lock.
+ */
+static bool cxl_fmw_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
+{
+    const CXLRouteTable *t;
+    const CXLRouteTarget *tg;
+    bool ok, locked = false;
+
+    if (w->fast) {
+        RCU_READ_LOCK_GUARD();
+        t = qatomic_rcu_read(&w->routes);
+        if (t) {
+            tg = cxl_route_table_lookup(t, hpa);
+            r->dev = tg->dev;
+            r->level = tg->level;
+            r->why = tg->why;
+            if (!tg->dev) {
+                trace_cxl_route_table_fail(w->index, hpa, tg->level, tg->why);
+                return false;
+            }
+            r->dpa = cxl_route_target_dpa(tg, hpa);
+            trace_cxl_route_table(w->index, hpa, tg->dev->cstate.name, r->dpa);
+            return true;
+        }
+    }
+    if (!qemu_mutex_iothread_locked()) {
+        qemu_mutex_lock_iothread();
+        locked = true;
+    }
+    ok = cxl_route(w, hpa, r);
+    if (locked) {
+        qemu_mutex_unlock_iothread();
+    }
+    return ok;
+}
+
+/*
  * One access that stays within a 256-byte stripe (the smallest
  * granularity at any level), so it reaches a single device.
  */
 static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
                                unsigned size, bool is_write)
 {
-    CXLRoute r;
+    CXLRoute r = { 0 };
 
     trace_cxl_fmw_access(w->index, hpa, size, is_write);
-    if (!cxl_route(w, hpa, &r) ||
+    if (!cxl_fmw_route(w, hpa, &r) ||
         cxl_type3_access(r.dev, r.dpa, data, size, is_write) != MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "cxl-fmw.%u: %s of %u bytes at HPA "
                       "0x%" HWADDR_PRIx " failed at the %s: %s; %s\n",
@@ -207,7 +259,6 @@ static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
     }
 }
 
-/* An access that straddles two stripes goes byte by byte to each device */
 static void cxl_fmw_access(CXLFixedWindow *w, hwaddr addr, uint64_t *data,
                            unsigned size, bool is_write)
 {
@@ -262,6 +313,104 @@ static const MemoryRegionOps cxl_fmw_ops = {
     },
 };
 
+/*
+ * The fast path's IOMMU region: a page whose route reaches one device
+ * contiguously (every interleaving level at 4 KiB or more, or none) is
+ * translated straight into that device's DPA space, so TCG maps it into
+ * its TLB as RAM and code runs from it; any other page is translated to
+ * the window's trapping region, in the address space of the CPU asking
+ * (TCG looks MMIO sections up in the CPU's own address space).
+ */
+static IOMMUTLBEntry cxl_fmw_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+                                       IOMMUAccessFlags flag, int iommu_idx)
+{
+    CXLFixedWindow *w = container_of(iommu, CXLFixedWindow, iommu);
+    hwaddr page = addr & ~(hwaddr)(CXL_FMW_PAGE - 1);
+    IOMMUTLBEntry e = {
+        .target_as = &address_space_memory,
+        .iova = page,
+        .translated_addr = w->trap_base + page,
+        .addr_mask = CXL_FMW_PAGE - 1,
+        .perm = IOMMU_RW,
+    };
+    const CXLRouteTable *t;
+
+    if (current_cpu && iommu_idx < current_cpu->num_ases) {
+        e.target_as = cpu_get_address_space(current_cpu, iommu_idx);
+    }
+    RCU_READ_LOCK_GUARD();
+    t = qatomic_rcu_read(&w->routes);
+    if (t) {
+        uint64_t hpa = w->base + page;
+        const CXLRouteSegment *s = cxl_route_table_segment(t, hpa);
+        const CXLRouteTarget *tg = cxl_route_table_lookup(t, hpa);
+
+        if (s->page_direct && tg->dev) {
+            uint64_t dpa = cxl_route_target_dpa(tg, hpa);
+
+            if (dpa + CXL_FMW_PAGE <= tg->dev->cstate.dpa_capacity) {
+                e.target_as = &tg->dev->dpa_as;
+                e.translated_addr = dpa;
+                trace_cxl_fmw_map_page(w->index, hpa, tg->dev->cstate.name, dpa);
+            }
+        }
+    }
+    return e;
+}
+
+/* One IOMMU index per CPU address space (x86: normal and SMM) */
+static int cxl_fmw_attrs_to_index(IOMMUMemoryRegion *iommu, MemTxAttrs attrs)
+{
+    return attrs.secure;
+}
+
+static int cxl_fmw_num_indexes(IOMMUMemoryRegion *iommu)
+{
+    return 2;
+}
+
+/* The routes changed: whatever the vCPUs mapped from the old ones goes */
+void cxl_fmw_routes_changed(CXLFixedWindow *w)
+{
+    IOMMUTLBEntry e = {
+        .target_as = &address_space_memory,
+        .iova = 0,
+        .translated_addr = 0,
+        .addr_mask = w->size - 1,
+        .perm = IOMMU_NONE,
+    };
+    int idx;
+
+    if (!w->fast) {
+        return;
+    }
+    for (idx = 0; idx < cxl_fmw_num_indexes(&w->iommu); idx++) {
+        memory_region_notify_iommu(&w->iommu, idx, e);
+    }
+}
+
+static void cxl_fmw_iommu_class_init(ObjectClass *klass, void *data)
+{
+    IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(klass);
+
+    imrc->translate = cxl_fmw_translate;
+    imrc->attrs_to_index = cxl_fmw_attrs_to_index;
+    imrc->num_indexes = cxl_fmw_num_indexes;
+}
+
+static const TypeInfo cxl_fmw_iommu_info = {
+    .name = TYPE_CXL_FMW_IOMMU_MEMORY_REGION,
+    .parent = TYPE_IOMMU_MEMORY_REGION,
+    .class_init = cxl_fmw_iommu_class_init,
+};
+
+static void cxl_fmw_register_types(void)
+{
+    type_register_static(&cxl_fmw_iommu_info);
+}
+
+type_init(cxl_fmw_register_types)
+
 static void cxl_map_host_bridge(CXLHostBridge *hb, void *opaque)
 {
     CXLState *cxl = opaque;
@@ -279,6 +428,7 @@ void cxl_machine_done(MachineState *ms, MemoryRegion *system_memory,
                       Error **errp)
 {
     CXLState *cxl = cxl_state(ms);
+    hwaddr trap_base = CXL_FMW_TRAP_BASE;
     unsigned i, t;
 
     if (!cxl->is_enabled) {
@@ -303,8 +453,24 @@ void cxl_machine_done(MachineState *ms, MemoryRegion *system_memory,
         }
         memory_region_init_io(&w->mr, OBJECT(ms), &cxl_fmw_ops, w, name,
                               w->size);
-        memory_region_add_subregion(system_memory, w->base, &w->mr);
+        w->fast = cxl->fast_path;
+        if (!w->fast) {
+            memory_region_add_subregion(system_memory, w->base, &w->mr);
+            continue;
+        }
+        /* Fast path: the IOMMU region in front, the trapping region hidden */
+        memory_region_set_lockless_io(&w->mr);
+        w->trap_base = trap_base;
+        memory_region_add_subregion(system_memory, w->trap_base, &w->mr);
+        trap_base += QEMU_ALIGN_UP(w->size, CXL_HDM_ALIGN);
+        memory_region_init_iommu(&w->iommu, sizeof(w->iommu),
+                                 TYPE_CXL_FMW_IOMMU_MEMORY_REGION, OBJECT(ms),
+                                 name, w->size);
+        memory_region_add_subregion(system_memory, w->base,
+                                    MEMORY_REGION(&w->iommu));
     }
+    cxl->routes_ready = true;
+    cxl_routes_changed();
 }
 
 static bool cxl_machine_get_enabled(Object *obj, Error **errp)
@@ -317,6 +483,16 @@ static void cxl_machine_set_enabled(Object *obj, bool value, Error **errp)
     cxl_state(MACHINE(obj))->is_enabled = value;
 }
 
+static bool cxl_machine_get_fast_path(Object *obj, Error **errp)
+{
+    return cxl_state(MACHINE(obj))->fast_path;
+}
+
+static void cxl_machine_set_fast_path(Object *obj, bool value, Error **errp)
+{
+    cxl_state(MACHINE(obj))->fast_path = value;
+}
+
 void cxl_machine_class_add_props(ObjectClass *oc)
 {
     object_class_property_add_bool(oc, "cxl", cxl_machine_get_enabled,
@@ -324,4 +500,10 @@ void cxl_machine_class_add_props(ObjectClass *oc)
     object_class_property_set_description(oc, "cxl",
         "Enable CXL 2.0 host bridges, devices and fixed memory windows "
         "(cxl-fmw.N.targets.M, cxl-fmw.N.size, cxl-fmw.N.interleave-granularity)");
+    object_class_property_add_bool(oc, "cxl-fast-path", cxl_machine_get_fast_path,
+                                   cxl_machine_set_fast_path);
+    object_class_property_set_description(oc, "cxl-fast-path",
+        "Route CXL window accesses through a flat table, without the big lock, "
+        "and map pages that reach one device straight into the guest (default "
+        "on); off traps every access and walks the HDM decoders (the reference)");
 }

@@ -155,7 +155,64 @@ bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
     }
     d = &cs->hdm[dec];
     off = hpa - d->base;
+    r->ep = d;
     r->dpa = d->dpa_base + cxl_interleave_dpa_offset(off, d->granularity, d->ways);
     trace_cxl_route_endpoint(cs->name, dec, r->dpa);
     return true;
+}
+
+/* The components below the root port or downstream port @port */
+static void cxl_foreach_below(PCIDevice *port, CXLComponentFunc fn, void *opaque,
+                              unsigned depth)
+{
+    PCIDevice *dev = pci_bridge_get_sec_bus(PCI_BRIDGE(port))->devices[0];
+    PCIBus *bus;
+    int devfn;
+
+    if (!dev) {
+        return;
+    }
+    if (object_dynamic_cast(OBJECT(dev), TYPE_CXL_TYPE3)) {
+        fn(&CXL_TYPE3(dev)->cstate, opaque);
+        return;
+    }
+    if (!object_dynamic_cast(OBJECT(dev), TYPE_CXL_USP) ||
+        depth == CXL_ROUTE_MAX_SWITCHES) {
+        return;
+    }
+    fn(cxl_upstream_port_component(dev), opaque);
+    bus = pci_bridge_get_sec_bus(PCI_BRIDGE(dev));
+    for (devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
+        PCIDevice *d = bus->devices[devfn];
+
+        if (d && object_dynamic_cast(OBJECT(d), TYPE_CXL_DSP)) {
+            cxl_foreach_below(d, fn, opaque, depth + 1);
+        }
+    }
+}
+
+/* Every component a window's decode can reach, each host bridge once */
+void cxl_route_foreach_component(CXLFixedWindow *w, CXLComponentFunc fn,
+                                 void *opaque)
+{
+    unsigned t, u;
+    int devfn;
+
+    for (t = 0; t < w->num_targets; t++) {
+        PCIBus *bus = cxl_host_bridge_bus(w->target[t]);
+
+        for (u = 0; u < t && w->target[u] != w->target[t]; u++) {
+        }
+        if (u < t) {
+            continue;
+        }
+        fn(cxl_host_bridge_component(w->target[t]), opaque);
+        for (devfn = 0; devfn < ARRAY_SIZE(bus->devices); devfn++) {
+            PCIDevice *d = bus->devices[devfn];
+
+            if (d && object_dynamic_cast(OBJECT(d), TYPE_CXL_ROOT_PORT)) {
+                cxl_foreach_below(d, fn, opaque, 0);
+            }
+        }
+    }
 }

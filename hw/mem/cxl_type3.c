@@ -253,6 +253,18 @@ static void ct3_realize(PCIDevice *d, Error **errp)
 
     ct3_build_config(ct3d);
 
+    memory_region_init(&ct3d->dpa_mr, OBJECT(d), "cxl-type3-dpa",
+                       ct3d->vmem_size + ct3d->pmem_size);
+    if (ct3d->hostvmem) {
+        memory_region_add_subregion(&ct3d->dpa_mr, 0,
+                                    host_memory_backend_get_memory(ct3d->hostvmem));
+    }
+    if (ct3d->hostpmem) {
+        memory_region_add_subregion(&ct3d->dpa_mr, ct3d->vmem_size,
+                                    host_memory_backend_get_memory(ct3d->hostpmem));
+    }
+    address_space_init(&ct3d->dpa_as, &ct3d->dpa_mr, dev->id ? dev->id : "cxl-type3");
+
     cxl_component_init(&ct3d->cstate, OBJECT(d), dev->id ? dev->id : "cxl-type3",
                        CXL_COMPONENT_ENDPOINT, ct3d->hdm_count);
     ct3d->cstate.dpa_capacity = ct3d->vmem_size + ct3d->pmem_size;
@@ -305,12 +317,18 @@ static void ct3_exit(PCIDevice *d)
     HostMemoryBackend *be[] = { ct3d->hostvmem, ct3d->hostpmem, ct3d->lsa };
     unsigned i;
 
+    g_ptr_array_remove(ct3_devices, ct3d);
+    cxl_routes_changed();
+    address_space_destroy(&ct3d->dpa_as);
     for (i = 0; i < ARRAY_SIZE(be); i++) {
         if (be[i]) {
+            if (i < 2) {
+                memory_region_del_subregion(&ct3d->dpa_mr,
+                                            host_memory_backend_get_memory(be[i]));
+            }
             host_memory_backend_set_mapped(be[i], false);
         }
     }
-    g_ptr_array_remove(ct3_devices, ct3d);
 }
 
 static void ct3_reset(DeviceState *dev)

@@ -62,6 +62,9 @@ struct CXLType3Dev {
 
     MemoryRegion bar;
     MemoryRegion device_regs;
+    /* Volatile then persistent capacity, for the fast path's page mappings */
+    MemoryRegion dpa_mr;
+    AddressSpace dpa_as;
     CXLComponentState cstate;
     CXLMailbox mbox;
 };

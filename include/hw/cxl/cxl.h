@@ -26,6 +26,9 @@
 #define TYPE_CXL_DSP                    "cxl-downstream"
 
 typedef struct CXLHostBridge CXLHostBridge;
+typedef struct CXLRouteTable CXLRouteTable;
+
+#define TYPE_CXL_FMW_IOMMU_MEMORY_REGION "cxl-fmw-iommu-memory-region"
 
 /*
  * A CXL Fixed Memory Window (CXL 2.0 9.14.1.3): a host physical address
@@ -42,7 +45,18 @@ typedef struct CXLFixedWindow {
     uint8_t eniw;                   /* CXL 2.0 8.2.5.12.7 encodings */
     uint8_t eig;
     hwaddr base;
+    /*
+     * The reference path: an I/O region that traps every access and walks
+     * the decoders (cxl-fmw-fast-path=off). The fast path: an IOMMU region
+     * that maps whole pages straight to a device's memory where the route
+     * allows, and elsewhere sends accesses to the trapping region, which
+     * then looks up the flat routing table without the big QEMU lock.
+     */
     MemoryRegion mr;
+    IOMMUMemoryRegion iommu;
+    hwaddr trap_base;               /* fast path: where mr sits, hidden */
+    bool fast;
+    CXLRouteTable *routes;          /* RCU; NULL: use the walk */
 } CXLFixedWindow;
 
 /* Machine-wide CXL state, hung off MachineState. */
@@ -53,6 +67,8 @@ typedef struct CXLState {
     hwaddr end;                     /* first address after the windows */
     MemoryRegion host_reg_mr;
     unsigned num_host_bridges;
+    bool fast_path;                 /* -M cxl-fast-path=on (default) */
+    bool routes_ready;              /* windows mapped, tables kept */
 } CXLState;
 
 
@@ -123,11 +139,22 @@ uint32_t cxl_component_cm_read(CXLComponentState *cs, hwaddr offset);
 /* cxl-route.c: where an HPA in a window goes, the whole decode */
 typedef struct CXLRoute {
     struct CXLType3Dev *dev;        /* endpoint reached */
+    const CXLHDMDecoder *ep;        /* through this decoder of its */
     uint64_t dpa;
     const char *level;              /* on failure: the level that failed */
     const char *why;
 } CXLRoute;
 bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r);
+typedef void (*CXLComponentFunc)(CXLComponentState *cs, void *opaque);
+void cxl_route_foreach_component(CXLFixedWindow *w, CXLComponentFunc fn,
+                                 void *opaque);
+
+/* cxl-route-table.c: the flat routing table, rebuilt on decoder changes */
+CXLRouteTable *cxl_route_table_build(CXLFixedWindow *w);
+void cxl_route_table_free(CXLRouteTable *t);
+void cxl_routes_changed(void);
+/* cxl-fmw.c: drop what was mapped from the old routes */
+void cxl_fmw_routes_changed(CXLFixedWindow *w);
 
 /* hw/pci-bridge/cxl_upstream.c: switches */
 CXLComponentState *cxl_upstream_port_component(PCIDevice *d);
