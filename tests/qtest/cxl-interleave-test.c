@@ -98,7 +98,7 @@ static void topo_start(Topo *t, const Case *c)
     }
     g_string_append_printf(cmd, "cxl-fmw.0.size=%uG,cxl-fmw.0.interleave-granularity=%u",
                            4 * c->hbs, t->window_gran);
-    t->qts = qtest_init(cmd->str);
+    t->qts = cxl_qtest_start("%s", cmd->str);
     g_string_free(cmd, true);
 
     /* Firmware's work: ECAM, bus numbers, bridge windows, BARs */
@@ -235,7 +235,7 @@ static void test_interleave(const void *opaque)
 }
 
 /* Nothing committed: every level fails cleanly, QEMU carries on */
-static void test_uncommitted(void)
+static void test_uncommitted(const void *opaque)
 {
     static const Case c = { 2, 2, 256 };
     char *info, *expect;
@@ -274,7 +274,7 @@ static void test_uncommitted(void)
  * A target that is not there: a host bridge decoder naming a port number
  * no root port has, and a root port with no device below it.
  */
-static void test_missing_device(void)
+static void test_missing_device(const void *opaque)
 {
     static const Case c = { 1, 2, 256 };
     Topo t;
@@ -295,7 +295,7 @@ static void test_missing_device(void)
     topo_stop(&t);
 
     /* One root port and no device below it: the pass-through finds none */
-    t.qts = qtest_init("-M q35,cxl=on -m 512M"
+    t.qts = cxl_qtest_start("-M q35,cxl=on -m 512M"
                        " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0"
                        " -device cxl-rp,port=0,bus=hb0,id=rp0,chassis=0,slot=0"
                        " -M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.size=4G");
@@ -309,7 +309,7 @@ static void test_missing_device(void)
  * host bridge has one root port and passes through; the switch's upstream
  * port interleaves its two downstream ports; 2 ways at 256 B.
  */
-static void test_switch(void)
+static void test_switch(const void *opaque)
 {
     g_autofree char *f0 = g_strdup_printf("%s/qemu-cxl-sw-%d-0", g_get_tmp_dir(), getpid());
     g_autofree char *f1 = g_strdup_printf("%s/qemu-cxl-sw-%d-1", g_get_tmp_dir(), getpid());
@@ -324,7 +324,7 @@ static void test_switch(void)
         fd[d] = open(files[d], O_RDWR | O_CREAT | O_TRUNC, 0600);
         g_assert(fd[d] >= 0 && ftruncate(fd[d], 256 << 20) == 0);
     }
-    qts = qtest_initf("-M q35,cxl=on -m 512M"
+    qts = cxl_qtest_start("-M q35,cxl=on -m 512M"
         " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0"
         " -device cxl-rp,port=0,bus=hb0,id=rp0,chassis=0,slot=0"
         " -device cxl-upstream,bus=rp0,id=us0"
@@ -387,7 +387,7 @@ static void test_switch(void)
  * through two endpoint decoders: decoder 0 maps the volatile DPA range
  * (first in DPA space), decoder 1 the persistent one.
  */
-static void test_two_decoders(void)
+static void test_two_decoders(const void *opaque)
 {
     g_autofree char *fv = g_strdup_printf("%s/qemu-cxl-vp-%d-v", g_get_tmp_dir(), getpid());
     g_autofree char *fp = g_strdup_printf("%s/qemu-cxl-vp-%d-p", g_get_tmp_dir(), getpid());
@@ -400,7 +400,7 @@ static void test_two_decoders(void)
 
     g_assert(v >= 0 && p >= 0);
     g_assert(ftruncate(v, 256 << 20) == 0 && ftruncate(p, 256 << 20) == 0);
-    qts = qtest_initf("-M q35,cxl=on -m 512M"
+    qts = cxl_qtest_start("-M q35,cxl=on -m 512M"
         " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0"
         " -device cxl-rp,port=0,bus=hb0,id=rp0,chassis=0,slot=0"
         " -object memory-backend-file,id=v0,share=on,mem-path=%s,size=256M"
@@ -464,7 +464,7 @@ static void test_two_decoders(void)
  * ten 1-way regions, each through its own decoder to its own 256 MiB of
  * DPA, committed in order; one out of order gets the error bit.
  */
-static void test_ten_decoders(void)
+static void test_ten_decoders(const void *opaque)
 {
     int fd;
     g_autofree char *f = cxl_qtest_file("ten", 0, 2560 * MiB, &fd);
@@ -474,7 +474,7 @@ static void test_ten_decoders(void)
     uint32_t cap, ctrl;
     unsigned n;
 
-    qts = qtest_initf("-M q35,cxl=on -m 512M"
+    qts = cxl_qtest_start("-M q35,cxl=on -m 512M"
         " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0"
         " -device cxl-rp,port=0,bus=hb0,id=rp0,chassis=0,slot=0"
         " -object memory-backend-file,id=p0,share=on,mem-path=%s,size=2560M"
@@ -531,15 +531,15 @@ int main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     for (i = 0; i < ARRAY_SIZE(cases); i++) {
-        g_autofree char *name = g_strdup_printf("/cxl/interleave/%uway/%uhb-x-%urp/%u",
+        g_autofree char *name = g_strdup_printf("interleave/%uway/%uhb-x-%urp/%u",
                                                 cases[i].hbs * cases[i].rps, cases[i].hbs,
                                                 cases[i].rps, cases[i].gran);
-        qtest_add_data_func(name, &cases[i], test_interleave);
+        cxl_qtest_add(name, test_interleave, &cases[i]);
     }
-    qtest_add_func("/cxl/interleave/uncommitted", test_uncommitted);
-    qtest_add_func("/cxl/interleave/missing-device", test_missing_device);
-    qtest_add_func("/cxl/interleave/switch", test_switch);
-    qtest_add_func("/cxl/interleave/volatile-and-persistent", test_two_decoders);
-    qtest_add_func("/cxl/interleave/ten-decoders", test_ten_decoders);
+    cxl_qtest_add("interleave/uncommitted", test_uncommitted, NULL);
+    cxl_qtest_add("interleave/missing-device", test_missing_device, NULL);
+    cxl_qtest_add("interleave/switch", test_switch, NULL);
+    cxl_qtest_add("interleave/volatile-and-persistent", test_two_decoders, NULL);
+    cxl_qtest_add("interleave/ten-decoders", test_ten_decoders, NULL);
     return g_test_run();
 }

@@ -224,6 +224,58 @@ static inline uint64_t cxl_qtest_type3_bar(CXLQTestEnum *e, uint64_t sn)
     g_assert_not_reached();
 }
 
+/*
+ * The decode tests run in both modes and must give the same bytes: the
+ * fast path (flat routes, pages mapped straight to devices; the default)
+ * and the reference (every access trapped and walked: cxl-fast-path=off).
+ */
+typedef struct CXLQTestCase {
+    bool reference;
+    GTestDataFunc fn;
+    const void *data;
+} CXLQTestCase;
+
+static bool cxl_qtest_reference;
+
+static inline void cxl_qtest_run(const void *opaque)
+{
+    const CXLQTestCase *c = opaque;
+
+    cxl_qtest_reference = c->reference;
+    c->fn(c->data);
+}
+
+/* Register @fn(@data) as /cxl/fast/@path and /cxl/reference/@path */
+static inline void cxl_qtest_add(const char *path, GTestDataFunc fn,
+                                 const void *data)
+{
+    unsigned m;
+
+    for (m = 0; m < 2; m++) {
+        CXLQTestCase *c = g_new(CXLQTestCase, 1);
+        g_autofree char *name = g_strdup_printf("/cxl/%s/%s",
+                                                m ? "reference" : "fast", path);
+
+        c->reference = m;
+        c->fn = fn;
+        c->data = data;
+        qtest_add_data_func(name, c, cxl_qtest_run);
+    }
+}
+
+/* qtest_initf() in the mode the running test was registered for */
+static inline QTestState * G_GNUC_PRINTF(1, 2) cxl_qtest_start(const char *fmt, ...)
+{
+    g_autofree char *args = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    args = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return qtest_initf("%s -M cxl-fast-path=%s", args,
+                       cxl_qtest_reference ? "off" : "on");
+}
+
 /* A backing file of @size bytes in the temporary directory, open in *fd */
 static inline char *cxl_qtest_file(const char *what, unsigned n, size_t size, int *fd)
 {

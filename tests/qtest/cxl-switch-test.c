@@ -152,7 +152,7 @@ static void tree_start(Tree *t, const Case *c)
     }
     g_string_append_printf(cmd, "cxl-fmw.0.size=%uG,cxl-fmw.0.interleave-granularity=%u",
                            4 * c->hbs, t->gran[0]);
-    t->qts = qtest_init(cmd->str);
+    t->qts = cxl_qtest_start("%s", cmd->str);
     g_string_free(cmd, true);
 }
 
@@ -273,7 +273,7 @@ static void test_tree(const void *opaque)
 }
 
 /* Uncommitting a switch's decoder takes the route below it away */
-static void test_uncommit_switch(void)
+static void test_uncommit_switch(const void *opaque)
 {
     static const Case c = { "", 1, 1, { 2, 2 }, 256 };
     CXLQTestEnum e = { 0 };
@@ -320,10 +320,10 @@ int main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     for (i = 0; i < ARRAY_SIZE(cases); i++) {
-        g_autofree char *name = g_strdup_printf("/cxl/switch/%s/%u", cases[i].name,
+        g_autofree char *name = g_strdup_printf("switch/%s/%u", cases[i].name,
                                                 cases[i].gran);
-        qtest_add_data_func(name, &cases[i], test_tree);
+        cxl_qtest_add(name, test_tree, &cases[i]);
     }
-    qtest_add_func("/cxl/switch/uncommit", test_uncommit_switch);
+    cxl_qtest_add("switch/uncommit", test_uncommit_switch, NULL);
     return g_test_run();
 }
