@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Boot the qemu-cxl guest under our QEMU with a topology and a guest script.
 #
-#   guest/run.sh [-t SECONDS] [-l LOG] [-T TOPOLOGY] SCRIPT [-- QEMU ARGS...]
+#   guest/run.sh [-t SECONDS] [-l LOG] [-T TOPOLOGY] [-v] [-s SMP] [-m MEM]
+#                [-k KERNEL] [-c CPU] SCRIPT [-- QEMU ARGS...]
+#
+# -k picks the guest kernel, as GUEST_KERNEL for guest/prepare.sh: bookworm
+# (default) or backports (6.12). -c is QEMU's -cpu (default max). Kernels
+# newer than 6.1 refuse to create regions under a hypervisor, and 6.12's
+# decompressor uses BMI2's SHLX, which QEMU 5.2's TCG refuses (#UD, a
+# triple fault before any console output): 6.12 guests run with
+# -c max,hypervisor=off,bmi2=off.
 #
 # SCRIPT runs as /test/run.sh in the guest (busybox sh); files next to it
 # named SCRIPT.d/* go to /test too. The guest's console goes to LOG
@@ -12,8 +20,8 @@
 # forces one).
 . "$(dirname "$0")/../scripts/lib.sh"
 
-timeout=300 log="" topo="" verbose=0 smp=2 mem=2G
-while getopts "t:l:T:vs:m:" o; do
+timeout=300 log="" topo="" verbose=0 smp=2 mem=2G cpu=max
+while getopts "t:l:T:vs:m:k:c:" o; do
     case $o in
         t) timeout=$OPTARG ;;
         l) log=$OPTARG ;;
@@ -21,7 +29,9 @@ while getopts "t:l:T:vs:m:" o; do
         v) verbose=1 ;;
         s) smp=$OPTARG ;;
         m) mem=$OPTARG ;;
-        *) die "usage: guest/run.sh [-t SECONDS] [-l LOG] [-T TOPOLOGY] [-v] SCRIPT [-- QEMU ARGS]" ;;
+        k) export GUEST_KERNEL=$OPTARG ;;
+        c) cpu=$OPTARG ;;
+        *) die "usage: guest/run.sh [-t SECONDS] [-l LOG] [-T TOPOLOGY] [-v] [-s SMP] [-m MEM] [-k KERNEL] [-c CPU] SCRIPT [-- QEMU ARGS]" ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -34,6 +44,8 @@ QEMU=${QEMU:-$BUILD/qemu-system-x86_64}
 [ -x "$QEMU" ] || die "$QEMU not built: run 'make' first"
 bash "$TOP/guest/prepare.sh"
 G=$BUILD/guest
+K=$G                                    # kernel and initramfs
+[ "${GUEST_KERNEL:-bookworm}" = backports ] && K=$G/backports
 name=$(basename "$script" .sh)
 mkdir -p "$G/logs" "$G/run"
 [ -n "$log" ] || log=$G/logs/$name.log
@@ -46,7 +58,7 @@ mkdir -p "$work/root/test"
 cp "$script" "$work/root/test/run.sh"
 [ -d "$script.d" ] && cp -r "$script.d/." "$work/root/test/"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/test.cpio.gz"
-cat "$G/initramfs.cpio.gz" "$work/test.cpio.gz" > "$work/initrd.gz"
+cat "$K/initramfs.cpio.gz" "$work/test.cpio.gz" > "$work/initrd.gz"
 
 accel=${QEMU_CXL_ACCEL:-}
 if [ -z "$accel" ]; then
@@ -64,12 +76,12 @@ if [ -n "$topo" ]; then
 fi
 
 cmdline="console=ttyS0,115200 panic=-1 loglevel=4 rdinit=/init ${GUEST_APPEND:-}"
-echo "guest: $(cat "$G/kernel-version") on $(basename "$QEMU") ($accel), script $script, log $log"
+echo "guest: $(cat "$K/kernel-version") on $(basename "$QEMU") ($accel), script $script, log $log"
 set +e
-timeout -k 10 "$timeout" "$QEMU" -M q35 -accel "$accel" -cpu max -smp "$smp" -m "$mem" \
+timeout -k 10 "$timeout" "$QEMU" -M q35 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" \
     -nodefaults -no-user-config -display none -nic none -no-reboot \
     -serial "file:$log" -monitor none \
-    -kernel "$G/vmlinuz" -initrd "$work/initrd.gz" -append "$cmdline" \
+    -kernel "$K/vmlinuz" -initrd "$work/initrd.gz" -append "$cmdline" \
     "${topo_args[@]}" "$@" > "$work/qemu.out" 2>&1
 qrc=$?
 set -e

@@ -6,10 +6,20 @@
  *
  *   memtool fill  PATH OFFSET LENGTH SEED [--rw]
  *   memtool check PATH OFFSET LENGTH SEED [--rw]
+ *   memtool anon  LENGTH SEED [--phys]
  *
  * The 8-byte word at absolute offset A (A % 8 == 0) holds
  * pattern(SEED, A / 8); bytes are little-endian. OFFSET and LENGTH must be
  * multiples of 8. Exit status 0 on success, 1 on a mismatch, 2 on error.
+ *
+ * anon: fill LENGTH bytes of fresh anonymous memory (so under whatever
+ * NUMA policy the caller set, e.g. numactl --membind) with the pattern as
+ * if at offset 0, check it, then, still holding it, print how many pages
+ * sit on each NUMA node ("memtool: node N pages P") and every node's
+ * MemUsed ("memtool: node N MemUsed K kB"). With --phys also the physical
+ * page runs from /proc/self/pagemap (root only): "memtool: phys PAGE PFN
+ * COUNT", page PAGE of the buffer at page frame PFN, for COUNT pages, so
+ * that the host can find the words in the backing files.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static uint64_t pattern(uint64_t seed, uint64_t index)
@@ -32,12 +43,131 @@ static uint64_t pattern(uint64_t seed, uint64_t index)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: memtool fill|check PATH OFFSET LENGTH SEED [--rw]\n");
+    fprintf(stderr, "usage: memtool fill|check PATH OFFSET LENGTH SEED [--rw]\n"
+                    "       memtool anon LENGTH SEED [--phys]\n");
     return 2;
+}
+
+#define MAX_NODES 64
+
+static int anon(uint64_t len, uint64_t seed, int phys)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    uint64_t words = len / 8, pages = (len + pg - 1) / pg, bad = 0;
+    uint64_t *buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
+        fprintf(stderr, "memtool: mmap %" PRIu64 " bytes: %s\n", len, strerror(errno));
+        return 2;
+    }
+    for (uint64_t i = 0; i < words; i++) {
+        buf[i] = pattern(seed, i);
+    }
+    for (uint64_t i = 0; i < words; i++) {
+        if (buf[i] != pattern(seed, i)) {
+            if (bad < 8) {
+                fprintf(stderr, "memtool: anon offset 0x%" PRIx64 ": 0x%016" PRIx64
+                        " expected 0x%016" PRIx64 "\n", i * 8, buf[i], pattern(seed, i));
+            }
+            bad++;
+        }
+    }
+    /* Which node each page is on: move_pages with no target nodes */
+    void **addr = malloc(pages * sizeof(*addr));
+    int *status = malloc(pages * sizeof(*status));
+    uint64_t count[MAX_NODES] = { 0 }, other = 0;
+    if (!addr || !status) {
+        return 2;
+    }
+    for (uint64_t p = 0; p < pages; p++) {
+        addr[p] = (char *)buf + p * pg;
+    }
+    if (syscall(SYS_move_pages, 0, pages, addr, NULL, status, 0)) {
+        fprintf(stderr, "memtool: move_pages: %s\n", strerror(errno));
+        return 2;
+    }
+    for (uint64_t p = 0; p < pages; p++) {
+        if (status[p] >= 0 && status[p] < MAX_NODES) {
+            count[status[p]]++;
+        } else {
+            other++;
+        }
+    }
+    for (int n = 0; n < MAX_NODES; n++) {
+        if (count[n]) {
+            printf("memtool: node %d pages %" PRIu64 "\n", n, count[n]);
+        }
+    }
+    if (other) {
+        printf("memtool: pages on no node: %" PRIu64 "\n", other);
+    }
+    for (int n = 0; n < MAX_NODES; n++) {
+        char path[64], line[256];
+        snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", n);
+        FILE *f = fopen(path, "r");
+        if (!f) {
+            continue;
+        }
+        while (fgets(line, sizeof(line), f)) {
+            unsigned long kb;
+            if (sscanf(line, "Node %*d MemUsed: %lu kB", &kb) == 1) {
+                printf("memtool: node %d MemUsed %lu kB\n", n, kb);
+            }
+        }
+        fclose(f);
+    }
+    if (phys) {
+        int fd = open("/proc/self/pagemap", O_RDONLY);
+        uint64_t run_page = 0, run_pfn = 0, run_len = 0;
+        if (fd < 0) {
+            fprintf(stderr, "memtool: open /proc/self/pagemap: %s\n", strerror(errno));
+            return 2;
+        }
+        for (uint64_t p = 0; p <= pages; p++) {
+            uint64_t e = 0, pfn = 0;
+            if (p < pages) {
+                uint64_t vpn = (uint64_t)(uintptr_t)addr[p] / pg;
+                if (pread(fd, &e, 8, vpn * 8) != 8 || !(e >> 63)) {
+                    fprintf(stderr, "memtool: page %" PRIu64 " not present\n", p);
+                    return 2;
+                }
+                pfn = e & ((1ULL << 55) - 1);
+                if (!pfn) {
+                    fprintf(stderr, "memtool: pagemap gives no PFNs (not root?)\n");
+                    return 2;
+                }
+            }
+            if (run_len && p < pages && pfn == run_pfn + run_len) {
+                run_len++;
+                continue;
+            }
+            if (run_len) {
+                printf("memtool: phys %" PRIu64 " 0x%" PRIx64 " %" PRIu64 "\n",
+                       run_page, run_pfn, run_len);
+            }
+            run_page = p, run_pfn = pfn, run_len = 1;
+        }
+        close(fd);
+    }
+    if (bad) {
+        fprintf(stderr, "memtool: %" PRIu64 " of %" PRIu64 " words differ\n", bad, words);
+        return 1;
+    }
+    printf("memtool: anon 0x%" PRIx64 " seed %" PRIu64 ": ok\n", len, seed);
+    fflush(stdout);
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
+    if (argc >= 4 && !strcmp(argv[1], "anon")) {
+        uint64_t len = strtoull(argv[2], NULL, 0);
+        if (!len || len % 8) {
+            fprintf(stderr, "memtool: LENGTH must be a non-zero multiple of 8\n");
+            return 2;
+        }
+        return anon(len, strtoull(argv[3], NULL, 0), argc > 4 && !strcmp(argv[4], "--phys"));
+    }
     if (argc < 6) {
         return usage();
     }
