@@ -37,6 +37,7 @@ CXLState *cxl_state(MachineState *ms)
         ms->cxl_state = g_new0(CXLState, 1);
         ms->cxl_state->windows = g_ptr_array_new();
         ms->cxl_state->fast_path = true;
+        ms->cxl_state->map_pages = true;
     }
     return ms->cxl_state;
 }
@@ -345,7 +346,7 @@ static IOMMUTLBEntry cxl_fmw_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
         const CXLRouteSegment *s = cxl_route_table_segment(t, hpa);
         const CXLRouteTarget *tg = cxl_route_table_lookup(t, hpa);
 
-        if (s->page_direct && tg->dev) {
+        if (w->map_pages && s->page_direct && tg->dev) {
             uint64_t dpa = cxl_route_target_dpa(tg, hpa);
 
             if (dpa + CXL_FMW_PAGE <= tg->dev->cstate.dpa_capacity) {
@@ -454,6 +455,7 @@ void cxl_machine_done(MachineState *ms, MemoryRegion *system_memory,
         memory_region_init_io(&w->mr, OBJECT(ms), &cxl_fmw_ops, w, name,
                               w->size);
         w->fast = cxl->fast_path;
+        w->map_pages = cxl->map_pages;
         if (!w->fast) {
             memory_region_add_subregion(system_memory, w->base, &w->mr);
             continue;
@@ -493,6 +495,16 @@ static void cxl_machine_set_fast_path(Object *obj, bool value, Error **errp)
     cxl_state(MACHINE(obj))->fast_path = value;
 }
 
+static bool cxl_machine_get_map_pages(Object *obj, Error **errp)
+{
+    return cxl_state(MACHINE(obj))->map_pages;
+}
+
+static void cxl_machine_set_map_pages(Object *obj, bool value, Error **errp)
+{
+    cxl_state(MACHINE(obj))->map_pages = value;
+}
+
 void cxl_machine_class_add_props(ObjectClass *oc)
 {
     object_class_property_add_bool(oc, "cxl", cxl_machine_get_enabled,
@@ -506,4 +518,10 @@ void cxl_machine_class_add_props(ObjectClass *oc)
         "Route CXL window accesses through a flat table, without the big lock, "
         "and map pages that reach one device straight into the guest (default "
         "on); off traps every access and walks the HDM decoders (the reference)");
+    object_class_property_add_bool(oc, "x-cxl-map-pages", cxl_machine_get_map_pages,
+                                   cxl_machine_set_map_pages);
+    object_class_property_set_description(oc, "x-cxl-map-pages",
+        "With cxl-fast-path=on, map pages that reach one device straight into "
+        "the guest (default on); off sends every access through the flat table, "
+        "for measuring and tracing it");
 }

@@ -235,13 +235,14 @@ typedef struct CXLQTestCase {
     const void *data;
 } CXLQTestCase;
 
-static bool cxl_qtest_reference;
+/* Machine options of the running test's mode */
+static const char *cxl_qtest_mode_args = "";
 
 static inline void cxl_qtest_run(const void *opaque)
 {
     const CXLQTestCase *c = opaque;
 
-    cxl_qtest_reference = c->reference;
+    cxl_qtest_mode_args = c->reference ? "-M cxl-fast-path=off" : "";
     c->fn(c->data);
 }
 
@@ -272,8 +273,7 @@ static inline QTestState * G_GNUC_PRINTF(1, 2) cxl_qtest_start(const char *fmt, 
     va_start(ap, fmt);
     args = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    return qtest_initf("%s -M cxl-fast-path=%s", args,
-                       cxl_qtest_reference ? "off" : "on");
+    return qtest_initf("%s %s", args, cxl_qtest_mode_args);
 }
 
 /* A backing file of @size bytes in the temporary directory, open in *fd */

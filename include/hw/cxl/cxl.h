@@ -56,6 +56,7 @@ typedef struct CXLFixedWindow {
     IOMMUMemoryRegion iommu;
     hwaddr trap_base;               /* fast path: where mr sits, hidden */
     bool fast;
+    bool map_pages;                 /* fast path: map page-direct routes */
     CXLRouteTable *routes;          /* RCU; NULL: use the walk */
 } CXLFixedWindow;
 
@@ -68,6 +69,7 @@ typedef struct CXLState {
     MemoryRegion host_reg_mr;
     unsigned num_host_bridges;
     bool fast_path;                 /* -M cxl-fast-path=on (default) */
+    bool map_pages;                 /* -M x-cxl-map-pages=on (default) */
     bool routes_ready;              /* windows mapped, tables kept */
 } CXLState;
 
