@@ -9,7 +9,7 @@ SHELL := /bin/bash
 TOPOLOGY ?= default
 
 .PHONY: all deps base tree export tree-reset series check-series demo check \
-        check-qtest check-cxl check-guest check-tools guest clean distclean help
+        check-qtest check-cxl check-guest check-tools guest bench clean distclean help
 
 all:
 	@bash scripts/build.sh
@@ -43,6 +43,11 @@ demo: all
 
 check:
 	@bash scripts/check.sh
+
+# Figures, never verdicts: decode micro-benchmarks, then guests against RAM
+# and against Debian's QEMU 7.2 and 10.0 (build/bench/).
+bench: all
+	@bash scripts/bench.sh
 
 check-qtest check-cxl check-guest check-tools: all
 	@bash scripts/check.sh $(@:check-%=%)
