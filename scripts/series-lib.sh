@@ -6,7 +6,7 @@ SERIES_FILE=$TOP/patches/series
 BASE_DATE="2020-12-08T00:00:00Z"
 
 # Directories of our repository that are overlaid at QEMU's own paths.
-OVERLAY_PATHS=(hw include docs tests/qtest tests/data/acpi tests/test-cxl-decode.c tests/bench-cxl-route.c)
+OVERLAY_PATHS=(hw include docs qapi/cxl.json tests/qtest tests/data/acpi tests/test-cxl-decode.c tests/bench-cxl-route.c)
 
 overlay_files() {
     git -C "$TOP" ls-files --cached --others --exclude-standard -- "${OVERLAY_PATHS[@]}" 2>/dev/null | sort -u

@@ -202,7 +202,7 @@ hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base)
  * the reference path (and a window whose table could not be built) walks
  * the decoders, under the big QEMU lock.
  */
-static bool cxl_fmw_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
+bool cxl_window_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
 {
     const CXLRouteTable *t;
     const CXLRouteTarget *tg;
@@ -246,7 +246,7 @@ static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
     CXLRoute r = { 0 };
 
     trace_cxl_fmw_access(w->index, hpa, size, is_write);
-    if (!cxl_fmw_route(w, hpa, &r) ||
+    if (!cxl_window_route(w, hpa, &r) ||
         cxl_type3_access(r.dev, r.dpa, data, size, is_write) != MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "cxl-fmw.%u: %s of %u bytes at HPA "
                       "0x%" HWADDR_PRIx " failed at the %s: %s; %s\n",

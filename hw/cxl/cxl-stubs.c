@@ -10,6 +10,7 @@
 #include "hw/cxl/cxl.h"
 #include "monitor/monitor.h"
 #include "monitor/hmp.h"
+#include "qapi/qapi-commands-cxl.h"
 
 CXLState *cxl_state(MachineState *ms)
 {
@@ -67,4 +68,20 @@ void cxl_build_host_bridge_ids(Aml *dev)
 void hmp_info_cxl(Monitor *mon, const QDict *qdict)
 {
     monitor_printf(mon, "this QEMU is built without CXL support\n");
+}
+
+void hmp_cxl_translate(Monitor *mon, const QDict *qdict)
+{
+    monitor_printf(mon, "this QEMU is built without CXL support\n");
+}
+
+CxlInfo *qmp_query_cxl(Error **errp)
+{
+    return g_new0(CxlInfo, 1);
+}
+
+CxlTranslation *qmp_cxl_translate(uint64_t address, Error **errp)
+{
+    error_setg(errp, "this QEMU is built without CXL support");
+    return NULL;
 }

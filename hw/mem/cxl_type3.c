@@ -124,7 +124,7 @@ static bool ct3_check_port(CXLType3Dev *ct3d, Error **errp)
  * reports: the sn property, or one derived from the device's QOM path, so
  * that devices differ and stay the same across runs of one command line.
  */
-static uint64_t ct3_serial(CXLType3Dev *ct3d)
+uint64_t cxl_type3_serial(CXLType3Dev *ct3d)
 {
     g_autofree char *path = NULL;
 
@@ -197,7 +197,7 @@ static void ct3_build_config(CXLType3Dev *ct3d)
     pci_config_set_class(d->config, PCI_CLASS_MEMORY_CXL);
     pci_config_set_prog_interface(d->config, CXL_TYPE3_PROG_IF);
     pcie_endpoint_cap_init(d, 0x80);
-    pcie_dev_ser_num_init(d, CXL_TYPE3_DSN_OFFSET, ct3_serial(ct3d));
+    pcie_dev_ser_num_init(d, CXL_TYPE3_DSN_OFFSET, cxl_type3_serial(ct3d));
 
     at = ct3_build_device_dvsec(ct3d, CXL_TYPE3_DVSEC_OFFSET);
     at = cxl_dvsec_add_register_locator(d, at, bir, ids, offs, 2);
@@ -210,12 +210,12 @@ static GPtrArray *ct3_devices;
 
 static bool ct3_check_serial(CXLType3Dev *ct3d, Error **errp)
 {
-    uint64_t sn = ct3_serial(ct3d);
+    uint64_t sn = cxl_type3_serial(ct3d);
     unsigned i;
 
     for (i = 0; ct3_devices && i < ct3_devices->len; i++) {
         CXLType3Dev *other = g_ptr_array_index(ct3_devices, i);
-        if (ct3_serial(other) == sn) {
+        if (cxl_type3_serial(other) == sn) {
             error_setg(errp, "cxl-type3: serial number sn=0x%" PRIx64 " is "
                        "already used by %s", sn,
                        DEVICE(other)->id ? DEVICE(other)->id : "another cxl-type3");

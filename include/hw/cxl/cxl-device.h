@@ -69,6 +69,8 @@ struct CXLType3Dev {
     CXLMailbox mbox;
 };
 
+/* hw/mem/cxl_type3.c: the serial number the device reports */
+uint64_t cxl_type3_serial(CXLType3Dev *ct3d);
 /* hw/mem/cxl_type3.c: an access to device physical address @dpa */
 MemTxResult cxl_type3_access(CXLType3Dev *ct3d, uint64_t dpa, uint64_t *data,
                              unsigned size, bool is_write);

@@ -157,6 +157,8 @@ void cxl_route_table_free(CXLRouteTable *t);
 void cxl_routes_changed(void);
 /* cxl-fmw.c: drop what was mapped from the old routes */
 void cxl_fmw_routes_changed(CXLFixedWindow *w);
+/* cxl-fmw.c: where @hpa goes, as an access to it would be decoded */
+bool cxl_window_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r);
 
 /* hw/pci-bridge/cxl_upstream.c: switches */
 CXLComponentState *cxl_upstream_port_component(PCIDevice *d);
