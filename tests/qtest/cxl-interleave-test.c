@@ -16,6 +16,8 @@
 #include "qemu/osdep.h"
 #include "qemu/host-utils.h"
 #include "libqos/libqtest.h"
+#include "qapi/qmp/qdict.h"
+#include "qapi/qmp/qlist.h"
 #include "hw/cxl/cxl-decode.h"
 #include "cxl-qtest.h"
 
@@ -459,6 +461,116 @@ static void test_two_decoders(const void *opaque)
     unlink(fp);
 }
 
+/* QMP cxl-translate for @hpa: its "return" dictionary (caller unrefs) */
+static QDict *translate(QTestState *qts, uint64_t hpa)
+{
+    QDict *resp = qtest_qmp(qts, "{'execute': 'cxl-translate', "
+                            "'arguments': {'address': %" PRIu64 "}}", hpa);
+    QDict *ret = qdict_get_qdict(resp, "return");
+
+    g_assert(ret);
+    qobject_ref(ret);
+    qobject_unref(resp);
+    g_assert_cmpuint(qdict_get_int(ret, "address"), ==, hpa);
+    return ret;
+}
+
+static void expect_stop(QTestState *qts, uint64_t hpa, const char *level,
+                        const char *reason)
+{
+    QDict *tr = translate(qts, hpa);
+
+    g_assert_false(qdict_get_bool(tr, "reached"));
+    g_assert_cmpstr(qdict_get_str(tr, "level"), ==, level);
+    g_assert_nonnull(strstr(qdict_get_str(tr, "reason"), reason));
+    qobject_unref(tr);
+}
+
+/* The first decoder in a query-cxl "decoders" list */
+static QDict *first_decoder(QDict *component)
+{
+    return qobject_to(QDict, qlist_peek(qdict_get_qlist(component, "decoders")));
+}
+
+/*
+ * QMP query-cxl and cxl-translate on an unprogrammed, a half-programmed
+ * and a committed topology; translate's answers are checked against
+ * where the bytes of an access really land.
+ */
+static void test_introspection(const void *opaque)
+{
+    static const Case c = { 2, 2, 256 };
+    QDict *resp, *info, *hb, *rp, *dev, *dec, *tr;
+    QList *hbs;
+    Topo t;
+    unsigned i;
+
+    topo_start(&t, &c);
+    resp = qtest_qmp(t.qts, "{'execute': 'query-cxl'}");
+    info = qdict_get_qdict(resp, "return");
+    g_assert_true(qdict_get_bool(info, "enabled"));
+    g_assert_cmpuint(qdict_get_int(qobject_to(QDict, qlist_peek(
+        qdict_get_qlist(info, "windows"))), "base"), ==, t.window);
+    hbs = qdict_get_qlist(info, "host-bridges");
+    g_assert_cmpuint(qlist_size(hbs), ==, 2);
+    hb = qobject_to(QDict, qlist_peek(hbs));
+    g_assert_cmpstr(qdict_get_str(hb, "id"), ==, "hb0");
+    g_assert_cmpuint(qdict_get_int(hb, "registers"), ==, CHBCR(0));
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(hb, "root-ports")), ==, 2);
+    rp = qobject_to(QDict, qlist_peek(qdict_get_qlist(hb, "root-ports")));
+    dev = qdict_get_qdict(rp, "device");
+    g_assert_cmpstr(qdict_get_str(dev, "id"), ==, "mem0");
+    g_assert_cmpuint(qdict_get_int(dev, "persistent-size"), ==, 256 * MiB);
+    g_assert_false(qdict_get_bool(first_decoder(dev), "committed"));
+    qobject_unref(resp);
+
+    /* Unprogrammed: the host bridge has two root ports and no decoder */
+    expect_stop(t.qts, t.window, "host bridge", "no committed HDM decoder");
+    expect_stop(t.qts, t.window - 1, "window", "in no CXL fixed memory window");
+    /* Half-programmed: host bridges only; the endpoints stop it */
+    program_decoder(t.qts, HDM(CHBCR(0)), 0, t.window, REGION_SIZE(&t), 1, 1, 0x0100);
+    program_decoder(t.qts, HDM(CHBCR(1)), 0, t.window, REGION_SIZE(&t), 1, 1, 0x0100);
+    expect_stop(t.qts, t.window + 256, "endpoint", "no committed HDM decoder");
+    resp = qtest_qmp(t.qts, "{'execute': 'query-cxl'}");
+    hb = qobject_to(QDict, qlist_peek(qdict_get_qlist(qdict_get_qdict(resp, "return"),
+                                                      "host-bridges")));
+    dec = first_decoder(hb);
+    g_assert_true(qdict_get_bool(dec, "committed"));
+    g_assert_cmpuint(qdict_get_int(dec, "ways"), ==, 2);
+    g_assert_cmpuint(qdict_get_int(dec, "granularity"), ==, 512);
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(dec, "targets")), ==, 2);
+    qobject_unref(resp);
+
+    /* Committed: translate names the device and DPA the bytes reach */
+    program_region(&t);
+    for (i = 0; i < 64; i++) {
+        uint64_t off = (uint64_t)i * 0x12345 % (REGION_SIZE(&t) - 8), dpa, got;
+        unsigned dev_index;
+
+        tr = translate(t.qts, t.window + off);
+        g_assert_true(qdict_get_bool(tr, "reached"));
+        g_assert_cmpuint(qdict_get_int(tr, "window"), ==, 0);
+        g_assert(sscanf(qdict_get_str(tr, "device"), "mem%u", &dev_index) == 1);
+        dpa = qdict_get_int(tr, "dpa");
+        qtest_writeb(t.qts, t.window + off, 0x80 | i);
+        got = file_byte(&t, dev_index, dpa);
+        g_assert_cmphex(got, ==, 0x80 | i);
+        qobject_unref(tr);
+    }
+    /* And the HMP command says the same */
+    tr = translate(t.qts, t.window + 256);
+    {
+        g_autofree char *out = qtest_hmp(t.qts, "cxl_translate 0x%" PRIx64,
+                                         t.window + 256);
+        g_autofree char *expect = g_strdup_printf("%s DPA 0x%" PRIx64,
+                                                  qdict_get_str(tr, "device"),
+                                                  (uint64_t)qdict_get_int(tr, "dpa"));
+        g_assert_nonnull(strstr(out, expect));
+    }
+    qobject_unref(tr);
+    topo_stop(&t);
+}
+
 /*
  * The spec's limit of ten decoders (hdm-decoders=10) on a 2.5 GiB device:
  * ten 1-way regions, each through its own decoder to its own 256 MiB of
@@ -541,5 +653,6 @@ int main(int argc, char **argv)
     cxl_qtest_add("interleave/switch", test_switch, NULL);
     cxl_qtest_add("interleave/volatile-and-persistent", test_two_decoders, NULL);
     cxl_qtest_add("interleave/ten-decoders", test_ten_decoders, NULL);
+    cxl_qtest_add("interleave/introspection", test_introspection, NULL);
     return g_test_run();
 }
