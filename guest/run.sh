@@ -68,11 +68,19 @@ fi
 
 topo_args=()
 if [ -n "$topo" ]; then
-    f=$TOP/guest/topologies/$topo.sh
-    [ -f "$f" ] || die "unknown topology '$topo' (guest/topologies/)"
     # A topology file prints QEMU arguments, one per line; backing files go
-    # into the directory it is given.
-    mapfile -t topo_args < <(bash "$f" "${TOPO_DIR:-$G/backing/$topo}")
+    # into the directory it is given. The worked topologies of the docs
+    # (docs/system/devices/cxl.rst) are topologies too.
+    f=$TOP/guest/topologies/$topo.sh
+    if [ -f "$f" ]; then
+        mapfile -t topo_args < <(bash "$f" "${TOPO_DIR:-$G/backing/$topo}")
+    elif python3 "$TOP/scripts/doc-topology.py" list | grep -x "$topo" > /dev/null; then
+        mapfile -t topo_args < <(python3 "$TOP/scripts/doc-topology.py" args "$topo" \
+                                 "${TOPO_DIR:-$G/backing/$topo}")
+    else
+        die "unknown topology '$topo' (guest/topologies/, or the docs' worked topologies:" \
+            "$(python3 "$TOP/scripts/doc-topology.py" list | tr '\n' ' '))"
+    fi
 fi
 
 cmdline="console=ttyS0,115200 panic=-1 loglevel=4 rdinit=/init ${GUEST_APPEND:-}"
