@@ -116,7 +116,7 @@ suite_guest() {
     done
 }
 
-bash "$TOP/scripts/deps.sh" build base guest test
+bash "$TOP/scripts/deps.sh" build base guest test docs
 bash "$TOP/scripts/build.sh" || { echo "0 passed, 1 failed"; exit 1; }
 # Some qtests ask for "-accel kvm -accel tcg". Where /dev/kvm exists but
 # does not run guests, hide it from them so that they fall back to TCG.
