@@ -13,6 +13,7 @@
 #include "libqos/libqtest.h"
 #include "qemu/bswap.h"
 #include "qapi/qmp/qdict.h"
+#include "qapi/qmp/qlist.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/cxl/cxl-regs.h"
 
@@ -432,6 +433,76 @@ static void test_topologies(void)
     }
 }
 
+/*
+ * Nothing is lost: what the guest wrote through a window, and to the label
+ * storage area with Set LSA, is in the backing files once QEMU is gone,
+ * whether it was told to quit on QMP or killed with SIGTERM while running
+ * (which is how qtest_quit ends it), with pages mapped straight to the
+ * device or every access trapped.
+ */
+static void test_data_survives(void)
+{
+    static const char *modes[] = { "", "-M x-cxl-map-pages=off",
+                                   "-M cxl-fast-path=off" };
+    unsigned m, how, i;
+
+    for (m = 0; m < ARRAY_SIZE(modes); m++) {
+        for (how = 0; how < 2; how++) {
+            uint64_t hdm = BAR_BASE + CXL_CACHEMEM_OFFSET + 0x200, window, got;
+            uint8_t lsa[64 + 8], back[64];
+            Fixture f;
+            QDict *resp;
+            int fd;
+
+            setup_one(&f, modes[m]);
+            resp = qtest_qmp(f.qts, "{'execute': 'query-cxl'}");
+            window = qdict_get_int(qobject_to(QDict, qlist_peek(qdict_get_qlist(
+                         qdict_get_qdict(resp, "return"), "windows"))), "base");
+            qobject_unref(resp);
+            /* One device, one root port: only the endpoint decodes */
+            qtest_writel(f.qts, hdm + A_CXL_HDM_GLOBAL_CTRL,
+                         R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK);
+            qtest_writel(f.qts, hdm + A_CXL_HDM_DECODER0_BASE_LO, (uint32_t)window);
+            qtest_writel(f.qts, hdm + A_CXL_HDM_DECODER0_BASE_HI, window >> 32);
+            qtest_writel(f.qts, hdm + A_CXL_HDM_DECODER0_SIZE_LO, 256 << 20);
+            qtest_writel(f.qts, hdm + A_CXL_HDM_DECODER0_CTRL,
+                         R_CXL_HDM_DECODER0_CTRL_COMMIT_MASK |
+                         R_CXL_HDM_DECODER0_CTRL_TARGET_TYPE_MASK);
+            for (i = 0; i < 4096; i++) {
+                qtest_writeq(f.qts, window + i * 4104ull, 0xd00d0000ull * (m + 1) + i);
+            }
+            /* Set LSA: offset 0x1000, 64 bytes */
+            memset(lsa, 0, 8);
+            stl_le_p(lsa, 0x1000);
+            for (i = 0; i < 64; i++) {
+                lsa[8 + i] = 0x40 + i + m * 7 + how;
+            }
+            g_assert_cmpuint(mbox(f.qts, CXL_MBOX_OP_SET_LSA, lsa, sizeof(lsa), NULL, NULL),
+                             ==, 0);
+            if (how) {
+                qobject_unref(qtest_qmp(f.qts, "{'execute': 'quit'}"));
+            }
+            qtest_quit(f.qts);      /* SIGTERM, unless QMP quit ended it */
+
+            fd = open(f.mem_path, O_RDONLY);
+            g_assert(fd >= 0);
+            for (i = 0; i < 4096; i++) {
+                g_assert(pread(fd, &got, 8, i * 4104ull) == 8);
+                g_assert_cmphex(got, ==, 0xd00d0000ull * (m + 1) + i);
+            }
+            close(fd);
+            fd = open(f.lsa_path, O_RDONLY);
+            g_assert(fd >= 0 && pread(fd, back, 64, 0x1000) == 64);
+            g_assert(!memcmp(back, lsa + 8, 64));
+            close(fd);
+            unlink(f.mem_path);
+            unlink(f.lsa_path);
+            g_free(f.mem_path);
+            g_free(f.lsa_path);
+        }
+    }
+}
+
 /* A bad command line: exit status 1 and one message naming the culprit */
 static void expect_refused(const char *args, const char *message)
 {
@@ -534,5 +605,6 @@ int main(int argc, char **argv)
     qtest_add_func("/cxl/registers", test_registers);
     qtest_add_func("/cxl/mailbox", test_mailbox);
     qtest_add_func("/cxl/bad-command-lines", test_bad_command_lines);
+    qtest_add_func("/cxl/data-survives", test_data_survives);
     return g_test_run();
 }
