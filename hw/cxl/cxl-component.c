@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "hw/cxl/cxl.h"
 #include "trace.h"
@@ -383,3 +384,45 @@ void cxl_component_init(CXLComponentState *cs, Object *owner, const char *name,
                           CXL_COMPONENT_REG_SIZE);
     cxl_component_reset(cs);
 }
+
+/*
+ * Migration: the CXL.cache/mem registers are the state; the decoded HDM
+ * decoders are rebuilt from them, as a commit would, and the windows'
+ * routes with them.
+ */
+static int cxl_component_post_load(void *opaque, int version_id)
+{
+    CXLComponentState *cs = opaque;
+    unsigned n;
+
+    memset(cs->hdm, 0, sizeof(cs->hdm));
+    for (n = 0; n < cs->hdm_count; n++) {
+        uint32_t *ctrl = &cs->regs[HDM_DEC(cs, n, A_CXL_HDM_DECODER0_CTRL)];
+        const char *why = NULL;
+        CXLHDMDecoder d;
+
+        if (!FIELD_EX32(*ctrl, CXL_HDM_DECODER0_CTRL, COMMITTED)) {
+            continue;
+        }
+        if (!cxl_hdm_decode(cs, n, &d, &why)) {
+            error_report("%s: HDM decoder %u came committed but does not "
+                         "decode: %s", cs->name, n, why);
+            return -EINVAL;
+        }
+        d.committed = true;
+        cs->hdm[n] = d;
+    }
+    cxl_routes_changed();
+    return 0;
+}
+
+const VMStateDescription vmstate_cxl_component = {
+    .name = "cxl-component",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = cxl_component_post_load,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32_ARRAY(regs, CXLComponentState, CXL_CACHEMEM_DWORDS),
+        VMSTATE_END_OF_LIST()
+    }
+};

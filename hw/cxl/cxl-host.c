@@ -154,6 +154,19 @@ static void pxb_cxl_reset(DeviceState *dev)
     cxl_component_reset(&PXB_CXL_DEVICE(dev)->cstate);
 }
 
+/* Migration: config space and the host bridge's HDM decoders */
+static const VMStateDescription vmstate_pxb_cxl = {
+    .name = "pxb-cxl",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj.parent_obj, CXLHostBridge),
+        VMSTATE_STRUCT(cstate, CXLHostBridge, 1, vmstate_cxl_component,
+                       CXLComponentState),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 static Property pxb_cxl_properties[] = {
     DEFINE_PROP_UINT32("hdm-decoders", CXLHostBridge, hdm_count, 4),
     DEFINE_PROP_END_OF_LIST(),
@@ -174,6 +187,7 @@ static void pxb_cxl_class_init(ObjectClass *klass, void *data)
     k->exit = pxb_cxl_exit;
     dc->reset = pxb_cxl_reset;
     dc->desc = "CXL 2.0 Host Bridge";
+    dc->vmsd = &vmstate_pxb_cxl;
     k->class_id = PCI_CLASS_BRIDGE_HOST;
     device_class_set_props(dc, pxb_cxl_properties);
 }

@@ -353,9 +353,40 @@ static Property ct3_props[] = {
     DEFINE_PROP_END_OF_LIST(),
 };
 
+/* The mailbox: its registers, payload and what commands have set */
+static const VMStateDescription vmstate_cxl_mailbox = {
+    .name = "cxl-mailbox",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32(ctrl, CXLMailbox),
+        VMSTATE_UINT64(cmd, CXLMailbox),
+        VMSTATE_UINT64(status, CXLMailbox),
+        VMSTATE_UINT8_ARRAY(payload, CXLMailbox, CXL_MB_PAYLOAD_SIZE),
+        VMSTATE_INT64(timestamp, CXLMailbox),
+        VMSTATE_INT64(timestamp_set_at, CXLMailbox),
+        VMSTATE_BUFFER_UNSAFE(event_policy, CXLMailbox, 0,
+                              sizeof(CXLEventInterruptPolicy)),
+        VMSTATE_BUFFER_UNSAFE(alerts, CXLMailbox, 0, sizeof(CXLAlertConfigOut)),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+/*
+ * Config space, the component registers (HDM decoders re-decoded on
+ * load) and the mailbox; the memory itself migrates with its backends.
+ */
 static const VMStateDescription vmstate_ct3 = {
     .name = "cxl-type3",
-    .unmigratable = 1,      /* mailbox and decoder state: a later change */
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, CXLType3Dev),
+        VMSTATE_STRUCT(cstate, CXLType3Dev, 1, vmstate_cxl_component,
+                       CXLComponentState),
+        VMSTATE_STRUCT(mbox, CXLType3Dev, 1, vmstate_cxl_mailbox, CXLMailbox),
+        VMSTATE_END_OF_LIST()
+    }
 };
 
 static void ct3_class_init(ObjectClass *oc, void *data)

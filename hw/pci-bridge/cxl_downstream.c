@@ -131,7 +131,18 @@ static void cxl_dsp_exitfn(PCIDevice *d)
 
 static const VMStateDescription vmstate_cxl_dsp = {
     .name = "cxl-downstream",
-    .unmigratable = 1,
+    .priority = MIG_PRI_PCI_BUS,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = pcie_cap_slot_post_load,
+    .fields = (VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj.parent_obj.parent_obj, PCIESlot),
+        VMSTATE_STRUCT(parent_obj.parent_obj.parent_obj.exp.aer_log, PCIESlot, 0,
+                       vmstate_pcie_aer_log, PCIEAERLog),
+        VMSTATE_STRUCT(cstate, CXLDownstreamPort, 1, vmstate_cxl_component,
+                       CXLComponentState),
+        VMSTATE_END_OF_LIST()
+    }
 };
 
 static void cxl_dsp_class_init(ObjectClass *klass, void *data)

@@ -121,7 +121,17 @@ static void cxl_usp_exitfn(PCIDevice *d)
 
 static const VMStateDescription vmstate_cxl_usp = {
     .name = "cxl-upstream",
-    .unmigratable = 1,      /* decoder state: with the Type 3 devices, later */
+    .priority = MIG_PRI_PCI_BUS,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj.parent_obj, PCIEPort),
+        VMSTATE_STRUCT(parent_obj.parent_obj.exp.aer_log, PCIEPort, 0,
+                       vmstate_pcie_aer_log, PCIEAERLog),
+        VMSTATE_STRUCT(cstate, CXLUpstreamPort, 1, vmstate_cxl_component,
+                       CXLComponentState),
+        VMSTATE_END_OF_LIST()
+    }
 };
 
 static Property cxl_usp_props[] = {

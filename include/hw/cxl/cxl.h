@@ -8,6 +8,7 @@
 #define HW_CXL_CXL_H
 
 #include "exec/memory.h"
+#include "migration/vmstate.h"
 #include "hw/acpi/aml-build.h"
 #include "hw/cxl/cxl-regs.h"
 #include "hw/cxl/cxl-decode.h"
@@ -136,6 +137,7 @@ typedef struct CXLComponentState {
 void cxl_component_init(CXLComponentState *cs, Object *owner, const char *name,
                         CXLComponentKind kind, unsigned hdm_count);
 void cxl_component_reset(CXLComponentState *cs);
+extern const VMStateDescription vmstate_cxl_component;
 uint32_t cxl_component_cm_read(CXLComponentState *cs, hwaddr offset);
 
 /* cxl-route.c: where an HPA in a window goes, the whole decode */
