@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qemu/host-utils.h"
 #include "libqos/libqtest.h"
+#include "qapi/qmp/qdict.h"
 #include "hw/cxl/cxl-decode.h"
 #include "cxl-qtest.h"
 
@@ -39,6 +40,7 @@ typedef struct Tree {
     unsigned nlevels, ways[MAX_LEVELS], gran[MAX_LEVELS];
     unsigned ndev, nall;                /* devices in the region, in all */
     uint64_t window, size;
+    char *args;                         /* the command line */
     char *file[MAX_DEV];
     int fd[MAX_DEV];
 } Tree;
@@ -160,8 +162,8 @@ static void tree_start(Tree *t, const Case *c)
     }
     g_string_append_printf(cmd, "cxl-fmw.0.size=%uG,cxl-fmw.0.interleave-granularity=%u",
                            4 * c->hbs, t->gran[0]);
-    t->qts = cxl_qtest_start("%s", cmd->str);
-    g_string_free(cmd, true);
+    t->args = g_string_free(cmd, false);
+    t->qts = cxl_qtest_start("%s", t->args);
 }
 
 static void tree_stop(Tree *t)
@@ -169,6 +171,7 @@ static void tree_stop(Tree *t)
     unsigned d;
 
     qtest_quit(t->qts);
+    g_free(t->args);
     for (d = 0; d < t->nall; d++) {
         close(t->fd[d]);
         unlink(t->file[d]);
@@ -307,6 +310,78 @@ static void test_uncommit_switch(const void *opaque)
 }
 
 /*
+ * Migration: a committed interleaved region behind switches keeps routing
+ * every byte to the same device and DPA on the destination, which has the
+ * same command line and backing files; the mailbox keeps its state.
+ */
+static void test_migrate(const void *opaque)
+{
+    static const Case c = { "", 2, 1, { 2, 0 }, 256 };
+    g_autofree char *uri = g_strdup_printf("unix:%s/qemu-cxl-migrate-%d.sock",
+                                           g_get_tmp_dir(), getpid());
+    CXLQTestEnum e = { 0 };
+    QTestState *src, *dst;
+    uint64_t off, dpa, got, mbox = 0;
+    unsigned i, b, dev;
+    QDict *rsp;
+    Tree t;
+
+    tree_start(&t, &c);
+    tree_program(&t, &e);
+    for (i = 0; i < 256; i++) {
+        qtest_writeq(t.qts, t.window + i * 1000ull, 0x1000 + i);
+    }
+    /* A payload left in a device's mailbox registers (BAR + 0x10000 + 0x100) */
+    mbox = e.type3[0].bar + 0x10000 + 0x100 + CXL_MB_PAYLOAD;
+    qtest_writeq(t.qts, mbox, 0xfeedfacecafef00dull);
+
+    src = t.qts;
+    dst = cxl_qtest_start("%s -incoming %s", t.args, uri);
+    rsp = qtest_qmp(src, "{'execute': 'migrate', 'arguments': {'uri': %s}}", uri);
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    for (;;) {
+        const char *status;
+
+        rsp = qtest_qmp(src, "{'execute': 'query-migrate'}");
+        status = qdict_get_try_str(qdict_get_qdict(rsp, "return"), "status");
+        g_assert(status && strcmp(status, "failed"));
+        if (!strcmp(status, "completed")) {
+            qobject_unref(rsp);
+            break;
+        }
+        qobject_unref(rsp);
+        g_usleep(20 * 1000);
+    }
+    qtest_qmp_eventwait(dst, "RESUME");
+    qtest_quit(src);
+    t.qts = dst;
+
+    /* What the source wrote reads back through the destination's decoders */
+    for (i = 0; i < 256; i++) {
+        g_assert_cmphex(qtest_readq(dst, t.window + i * 1000ull), ==, 0x1000 + i);
+    }
+    /* New writes land where the reference says */
+    for (i = 0; i < 256; i++) {
+        uint64_t val = (i + 7) * 0x9e3779b97f4a7c15ull;
+
+        off = (uint64_t)i * 65599 % (t.size - 8);
+        qtest_writeq(dst, t.window + off, val);
+        for (b = 0; b < 8; b++) {
+            uint8_t byte;
+
+            reference(&t, off + b, &dev, &dpa);
+            g_assert(pread(t.fd[dev], &byte, 1, dpa) == 1);
+            g_assert_cmphex(byte, ==, (val >> (8 * b)) & 0xff);
+        }
+    }
+    g_assert_cmphex(qtest_readq(dst, mbox), ==, 0xfeedfacecafef00dull);
+    got = qtest_readl(dst, HDM(e.usp[0].bar) + A_CXL_HDM_DECODER0_CTRL);
+    g_assert(FIELD_EX32(got, CXL_HDM_DECODER0_CTRL, COMMITTED));
+    tree_stop(&t);
+}
+
+/*
  * Benchmark (run with -m perf, as `make bench` does; never part of the
  * tests): the cost of an 8-byte write through a window, from qtest's
  * memset of 16 MiB, which QEMU performs as 8-byte accesses and which
@@ -399,6 +474,7 @@ int main(int argc, char **argv)
         cxl_qtest_add(name, test_tree, &cases[i]);
     }
     cxl_qtest_add("switch/uncommit", test_uncommit_switch, NULL);
+    cxl_qtest_add("switch/migrate", test_migrate, NULL);
     if (g_test_perf()) {
         qtest_add_data_func("/cxl/bench/route", NULL, bench_route);
     }
