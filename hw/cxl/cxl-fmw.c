@@ -143,10 +143,21 @@ bool cxl_fmw_check(CXLState *cxl, Error **errp)
             return false;
         }
         for (t = 0; t < ways; t++) {
+            unsigned u;
+
             if (!w->target_id[t]) {
                 error_setg(errp, "cxl-fmw.%u.targets.%u is missing: targets "
                            "are numbered from 0 without gaps", i, t);
                 return false;
+            }
+            for (u = 0; u < t; u++) {
+                if (!strcmp(w->target_id[u], w->target_id[t])) {
+                    error_setg(errp, "cxl-fmw.%u.targets.%u=%s: that host "
+                               "bridge is already target %u of the window; a "
+                               "window interleaves distinct host bridges",
+                               i, t, w->target_id[t], u);
+                    return false;
+                }
             }
         }
         if (!cxl_ways_to_eiw(ways, &w->eniw)) {
