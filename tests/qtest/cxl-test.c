@@ -581,6 +581,34 @@ static void test_bad_command_lines(void)
                                    "persistent-memdev=m0", mem), "CXL root port");
     expect_refused(g_strdup_printf("-M q35,cxl=on -device cxl-rp,port=0,bus=pcie.0,"
                                    "id=rp0,chassis=0,slot=2"), "pxb-cxl host bridge");
+    /* Wrong types */
+    expect_refused("-M q35,cxl=maybe", "Parameter 'cxl' expects 'on' or 'off'");
+    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
+                                   "sn=abc", args), "Parameter 'sn' expects uint64");
+    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
+                                   "hdm-decoders=many", args),
+                   "Parameter 'hdm-decoders' expects");
+    expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1 "
+                   "-device cxl-rp,port=300,bus=c1,id=rp0,chassis=0,slot=2",
+                   "Parameter 'port' expects uint8_t");
+    expect_refused("-M q35,cxl=on -M cxl-fmw.0.targets.0=a,cxl-fmw.0.size=abc",
+                   "cxl-fmw.0.size=abc: not a size");
+    expect_refused("-M q35,cxl=on -M cxl-fmw.0.targets.0=a,cxl-fmw.0.size=0",
+                   "cxl-fmw.0.size=0: not a size");
+    /* Out of range: windows the CPUs cannot address; one bridge twice */
+    expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1 "
+                   "-M cxl-fmw.0.targets.0=c1,cxl-fmw.0.size=1T",
+                   "beyond the CPUs' 40-bit physical address space");
+    expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1 "
+                   "-M cxl-fmw.0.targets.0=c1,cxl-fmw.0.targets.1=c1,"
+                   "cxl-fmw.0.size=8G", "already target 0 of the window");
+    /* Missing backends */
+    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=nope",
+                                   args), "Device 'nope' not found");
+    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,volatile-memdev=nope",
+                                   args), "Device 'nope' not found");
+    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
+                                   "lsa=nope", args), "Device 'nope' not found");
     /* HDM decoder counts: 1, 2, 4, 6, 8 or 10 (CXL 2.0 8.2.5.12.1) */
     expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
                                    "hdm-decoders=3", args),
