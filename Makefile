@@ -9,7 +9,7 @@ SHELL := /bin/bash
 TOPOLOGY ?= default
 
 .PHONY: all deps base tree export tree-reset series check-series demo check \
-        check-qtest check-cxl check-guest check-tools guest bench clean distclean help
+        check-qtest check-cxl check-guest check-tools check-sanitizers guest bench clean distclean help
 
 all:
 	@bash scripts/build.sh
@@ -48,6 +48,10 @@ check:
 # and against Debian's QEMU 7.2 and 10.0 (build/bench/).
 bench: all
 	@bash scripts/bench.sh
+
+# The CXL tests under AddressSanitizer and UndefinedBehaviorSanitizer
+check-sanitizers:
+	@bash scripts/check-sanitizers.sh
 
 check-qtest check-cxl check-guest check-tools: all
 	@bash scripts/check.sh $(@:check-%=%)

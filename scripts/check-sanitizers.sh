@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make check-sanitizers: QEMU built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (configure --enable-sanitizers) in
+# build/qemu-san, running the CXL qtests and unit tests (the fuzz suite
+# among them); any sanitizer report fails the run. Leaks are not checked:
+# QEMU 5.2 itself leaks at exit, which would drown ours.
+. "$(dirname "$0")/lib.sh"
+
+bash "$TOP/scripts/build.sh" > /dev/null      # the tree, and the firmware
+SAN=$BUILD/qemu-san
+CONFIGURE_ARGS=(--target-list=x86_64-softmmu --disable-docs --disable-werror
+                --enable-sanitizers --disable-tools --disable-guest-agent
+                --cc="ccache gcc" --cxx="ccache g++" --host-cc="ccache gcc")
+want=$(printf '%s\n' "${CONFIGURE_ARGS[@]}")
+mkdir -p "$SAN"
+if [ ! -f "$SAN/build.ninja" ] || [ "$(cat "$SAN/.qemu-cxl-configure" 2>/dev/null)" != "$want" ]; then
+    step "configuring QEMU with ASan and UBSan in build/qemu-san"
+    (cd "$SAN" && "$SRC/configure" "${CONFIGURE_ARGS[@]}" > configure.log 2>&1) ||
+        { tail -n 30 "$SAN/configure.log" >&2; die "configure failed (build/qemu-san/configure.log)"; }
+    echo "$want" > "$SAN/.qemu-cxl-configure"
+fi
+mapfile -t qtests < <(cd "$SRC/tests/qtest" && ls cxl-*-test.c cxl-test.c 2>/dev/null | sed 's/\.c$//' | sort -u)
+targets=(qemu-system-x86_64 tests/test-cxl-decode)
+for t in "${qtests[@]}"; do targets+=("tests/qtest/$t"); done
+step "building the sanitized QEMU and the CXL tests (${#targets[@]} targets)"
+ninja -C "$SAN" -j"$(( $(nproc) + 1 ))" "${targets[@]}" > "$SAN/build.log" 2>&1 ||
+    { grep -E -B2 -A8 'error:|FAILED' "$SAN/build.log" | tail -n 40 >&2; die "the sanitized build failed"; }
+ln -sfn ../qemu/pc-bios "$SAN/pc-bios"
+
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+LOGS=$BUILD/check/sanitizers
+mkdir -p "$LOGS"
+pass=0 failed=0
+run() {
+    local name=$1; shift
+    if (cd "$SAN" && QTEST_QEMU_BINARY=./qemu-system-x86_64 "$@") > "$LOGS/$name.log" 2>&1 &&
+       ! grep -qE 'ERROR: AddressSanitizer|runtime error:' "$LOGS/$name.log"; then
+        echo "PASS  sanitizers/$name"; pass=$((pass + 1))
+    else
+        echo "FAIL  sanitizers/$name (log: build/check/sanitizers/$name.log)"
+        grep -E -A12 'ERROR: AddressSanitizer|runtime error:|not ok|Bail' "$LOGS/$name.log" | head -n 30 | sed 's/^/    | /'
+        failed=$((failed + 1))
+    fi
+}
+run test-cxl-decode tests/test-cxl-decode
+for t in "${qtests[@]}"; do
+    run "$t" "tests/qtest/$t"
+done
+echo "sanitizers: $pass passed, $failed failed"
+[ $failed = 0 ]
