@@ -11,6 +11,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"
+#include "qemu/option.h"
 #include "qemu/log.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
@@ -118,6 +119,58 @@ bool cxl_fmw_set_option(MachineState *ms, const char *name, const char *value,
         return false;
     }
     return true;
+}
+
+static int cxl_fmw_next_index(void *opaque, const char *name, const char *value,
+                              Error **errp)
+{
+    unsigned *next = opaque, n;
+    const char *rest;
+
+    if (g_str_has_prefix(name, "cxl-fmw.") &&
+        !qemu_strtoui(name + strlen("cxl-fmw."), &rest, 10, &n) && *rest == '.') {
+        *next = MAX(*next, n + 1);
+    }
+    return 0;
+}
+
+/*
+ * -cxl-fixed-memory-window targets.M=<id>,size=<size>[,interleave-granularity=<g>]:
+ * the older spelling of a window, turned into the -M cxl-fmw.N.* keys of
+ * the next window in command-line order (one past any window given so
+ * far in either spelling). Returns the machine options to add.
+ */
+char *cxl_fmw_alias_to_machine_opts(QemuOptsList *machine_opts, const char *arg,
+                                    Error **errp)
+{
+    QemuOpts *opts = qemu_opts_find(machine_opts, NULL);
+    g_auto(GStrv) items = g_strsplit(arg, ",", -1);
+    GString *out = g_string_new("");
+    unsigned next = 0, i;
+
+    if (opts) {
+        qemu_opt_foreach(opts, cxl_fmw_next_index, &next, NULL);
+    }
+    for (i = 0; items[i]; i++) {
+        const char *eq = strchr(items[i], '=');
+        g_autofree char *key = eq ? g_strndup(items[i], eq - items[i]) : NULL;
+
+        if (!key || (!g_str_has_prefix(key, "targets.") && strcmp(key, "size") &&
+                     strcmp(key, "interleave-granularity"))) {
+            error_setg(errp, "-cxl-fixed-memory-window %s: expected targets.N=<id>, "
+                       "size=<size> or interleave-granularity=<size>, not '%s'",
+                       arg, items[i]);
+            g_string_free(out, true);
+            return NULL;
+        }
+        g_string_append_printf(out, "%scxl-fmw.%u.%s", i ? "," : "", next, items[i]);
+    }
+    if (!out->len) {
+        error_setg(errp, "-cxl-fixed-memory-window: no window options given");
+        g_string_free(out, true);
+        return NULL;
+    }
+    return g_string_free(out, false);
 }
 
 /* Every window complete and legal: called when the machine is set up. */

@@ -33,6 +33,14 @@ bool cxl_fmw_check(CXLState *cxl, Error **errp)
     return true;
 }
 
+char *cxl_fmw_alias_to_machine_opts(QemuOptsList *machine_opts, const char *arg,
+                                    Error **errp)
+{
+    error_setg(errp, "-cxl-fixed-memory-window: this QEMU is built without CXL "
+               "support");
+    return NULL;
+}
+
 hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base)
 {
     return base;

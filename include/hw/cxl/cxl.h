@@ -80,6 +80,8 @@ CXLState *cxl_state(MachineState *ms);
 bool cxl_fmw_set_option(MachineState *ms, const char *name, const char *value,
                         Error **errp);
 bool cxl_fmw_check(CXLState *cxl, Error **errp);
+char *cxl_fmw_alias_to_machine_opts(QemuOptsList *machine_opts, const char *arg,
+                                    Error **errp);
 hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base);
 void cxl_machine_done(MachineState *ms, MemoryRegion *system_memory,
                       Error **errp);
