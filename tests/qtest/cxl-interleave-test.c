@@ -37,6 +37,7 @@ typedef struct Topo {
 
 typedef struct Case {
     unsigned hbs, rps, gran;
+    bool alias;                     /* the window as -cxl-fixed-memory-window */
 } Case;
 
 /*
@@ -94,11 +95,13 @@ static void topo_start(Topo *t, const Case *c)
             " -device cxl-type3,bus=rp%u,persistent-memdev=m%u,id=mem%u",
             d % c->rps, h, d, h, d % c->rps, d, t->file[d], d, d, d);
     }
-    g_string_append(cmd, " -M ");
+    g_string_append(cmd, c->alias ? " -cxl-fixed-memory-window " : " -M ");
     for (h = 0; h < c->hbs; h++) {
-        g_string_append_printf(cmd, "cxl-fmw.0.targets.%u=hb%u,", h, h);
+        g_string_append_printf(cmd, "%stargets.%u=hb%u,", c->alias ? "" : "cxl-fmw.0.",
+                               h, h);
     }
-    g_string_append_printf(cmd, "cxl-fmw.0.size=%uG,cxl-fmw.0.interleave-granularity=%u",
+    g_string_append_printf(cmd, c->alias ? "size=%uG,interleave-granularity=%u" :
+                           "cxl-fmw.0.size=%uG,cxl-fmw.0.interleave-granularity=%u",
                            4 * c->hbs, t->window_gran);
     t->qts = cxl_qtest_start("%s", cmd->str);
     g_string_free(cmd, true);
@@ -572,6 +575,38 @@ static void test_introspection(const void *opaque)
 }
 
 /*
+ * Both spellings of a window mixed: windows are numbered in command-line
+ * order, whichever spelling makes them.
+ */
+static void test_window_spellings(const void *opaque)
+{
+    static const char *orders[] = {
+        "-M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.size=4G "
+        "-cxl-fixed-memory-window targets.0=hb0,size=8G",
+        "-cxl-fixed-memory-window targets.0=hb0,size=4G "
+        "-M cxl-fmw.1.targets.0=hb0,cxl-fmw.1.size=8G",
+    };
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(orders); i++) {
+        QTestState *qts = cxl_qtest_start("-M q35,cxl=on -m 512M"
+            " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0 %s", orders[i]);
+        QDict *resp = qtest_qmp(qts, "{'execute': 'query-cxl'}");
+        QList *w = qdict_get_qlist(qdict_get_qdict(resp, "return"), "windows");
+        QDict *w0 = qobject_to(QDict, qlist_pop(w)), *w1 = qobject_to(QDict, qlist_pop(w));
+
+        g_assert_cmpuint(qdict_get_int(w0, "index"), ==, 0);
+        g_assert_cmpuint(qdict_get_int(w0, "size"), ==, 4 * GiB);
+        g_assert_cmpuint(qdict_get_int(w1, "index"), ==, 1);
+        g_assert_cmpuint(qdict_get_int(w1, "size"), ==, 8 * GiB);
+        qobject_unref(w0);
+        qobject_unref(w1);
+        qobject_unref(resp);
+        qtest_quit(qts);
+    }
+}
+
+/*
  * The spec's limit of ten decoders (hdm-decoders=10) on a 2.5 GiB device:
  * ten 1-way regions, each through its own decoder to its own 256 MiB of
  * DPA, committed in order; one out of order gets the error bit.
@@ -635,6 +670,7 @@ static const Case cases[] = {
     { 3, 1, 256 }, { 1, 3, 4096 }, { 3, 2, 256 }, { 2, 3, 1024 },
     { 1, 6, 256 }, { 6, 1, 8192 }, { 3, 4, 256 }, { 4, 3, 1024 },
     { 6, 2, 512 }, { 12, 1, 256 },
+    { 2, 2, 256, true }, { 3, 2, 1024, true },
 };
 
 int main(int argc, char **argv)
@@ -643,9 +679,10 @@ int main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     for (i = 0; i < ARRAY_SIZE(cases); i++) {
-        g_autofree char *name = g_strdup_printf("interleave/%uway/%uhb-x-%urp/%u",
+        g_autofree char *name = g_strdup_printf("interleave/%uway/%uhb-x-%urp/%u%s",
                                                 cases[i].hbs * cases[i].rps, cases[i].hbs,
-                                                cases[i].rps, cases[i].gran);
+                                                cases[i].rps, cases[i].gran,
+                                                cases[i].alias ? "/older-spelling" : "");
         cxl_qtest_add(name, test_interleave, &cases[i]);
     }
     cxl_qtest_add("interleave/uncommitted", test_uncommitted, NULL);
@@ -654,5 +691,6 @@ int main(int argc, char **argv)
     cxl_qtest_add("interleave/volatile-and-persistent", test_two_decoders, NULL);
     cxl_qtest_add("interleave/ten-decoders", test_ten_decoders, NULL);
     cxl_qtest_add("interleave/introspection", test_introspection, NULL);
+    cxl_qtest_add("interleave/window-spellings", test_window_spellings, NULL);
     return g_test_run();
 }

@@ -602,6 +602,10 @@ static void test_bad_command_lines(void)
     expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1 "
                    "-M cxl-fmw.0.targets.0=c1,cxl-fmw.0.targets.1=c1,"
                    "cxl-fmw.0.size=8G", "already target 0 of the window");
+    expect_refused("-M q35,cxl=on -cxl-fixed-memory-window targets.0=a,colour=blue",
+                   "expected targets.N=<id>, size=<size> or interleave-granularity");
+    expect_refused("-M q35 -cxl-fixed-memory-window targets.0=a,size=4G",
+                   "need the machine option cxl=on");
     /* Missing backends */
     expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=nope",
                                    args), "Device 'nope' not found");
