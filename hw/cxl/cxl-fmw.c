@@ -311,7 +311,8 @@ static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
 
     trace_cxl_fmw_access(w->index, hpa, size, is_write);
     if (!cxl_window_route(w, hpa, &r) ||
-        cxl_type3_access(r.dev, r.dpa, data, size, is_write) != MEMTX_OK) {
+        (w->fast ? cxl_type3_access_direct(r.dev, r.dpa, data, size, is_write) :
+                   cxl_type3_access(r.dev, r.dpa, data, size, is_write)) != MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "cxl-fmw.%u: %s of %u bytes at HPA "
                       "0x%" HWADDR_PRIx " failed at the %s: %s; %s\n",
                       w->index, is_write ? "write" : "read", size, hpa,

@@ -239,11 +239,15 @@ static void ct3_realize(PCIDevice *d, Error **errp)
     }
     g_ptr_array_add(ct3_devices, ct3d);
     if (ct3d->hostvmem) {
-        ct3d->vmem_size = memory_region_size(host_memory_backend_get_memory(ct3d->hostvmem));
+        ct3d->vmem_mr = host_memory_backend_get_memory(ct3d->hostvmem);
+        ct3d->vmem_host = memory_region_get_ram_ptr(ct3d->vmem_mr);
+        ct3d->vmem_size = memory_region_size(ct3d->vmem_mr);
         host_memory_backend_set_mapped(ct3d->hostvmem, true);
     }
     if (ct3d->hostpmem) {
-        ct3d->pmem_size = memory_region_size(host_memory_backend_get_memory(ct3d->hostpmem));
+        ct3d->pmem_mr = host_memory_backend_get_memory(ct3d->hostpmem);
+        ct3d->pmem_host = memory_region_get_ram_ptr(ct3d->pmem_mr);
+        ct3d->pmem_size = memory_region_size(ct3d->pmem_mr);
         host_memory_backend_set_mapped(ct3d->hostpmem, true);
     }
     if (ct3d->lsa) {

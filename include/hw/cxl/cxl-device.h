@@ -65,12 +65,46 @@ struct CXLType3Dev {
     /* Volatile then persistent capacity, for the fast path's page mappings */
     MemoryRegion dpa_mr;
     AddressSpace dpa_as;
+    /* The fast path's direct access: each capacity's region and host bytes */
+    MemoryRegion *vmem_mr, *pmem_mr;
+    uint8_t *vmem_host, *pmem_host;
     CXLComponentState cstate;
     CXLMailbox mbox;
 };
 
 /* hw/mem/cxl_type3.c: the serial number the device reports */
 uint64_t cxl_type3_serial(CXLType3Dev *ct3d);
+/*
+ * hw/mem/cxl_type3.c: the fast path's access to device physical address
+ * @dpa, straight to the backend's bytes (marked dirty as a store to RAM
+ * is); the same effect as cxl_type3_access
+ */
+static inline MemTxResult cxl_type3_access_direct(CXLType3Dev *ct3d, uint64_t dpa,
+                                                  uint64_t *data, unsigned size,
+                                                  bool is_write)
+{
+    MemoryRegion *mr = ct3d->vmem_mr;
+    uint8_t *host = ct3d->vmem_host;
+    uint64_t off = dpa, len = ct3d->vmem_size;
+
+    if (dpa >= ct3d->vmem_size) {
+        mr = ct3d->pmem_mr;
+        host = ct3d->pmem_host;
+        off -= ct3d->vmem_size;
+        len = ct3d->pmem_size;
+    }
+    if (!host || off > len || size > len - off) {
+        return MEMTX_DECODE_ERROR;
+    }
+    if (is_write) {
+        stn_le_p(host + off, size, *data);
+        memory_region_set_dirty(mr, off, size);
+    } else {
+        *data = ldn_le_p(host + off, size);
+    }
+    return MEMTX_OK;
+}
+
 /* hw/mem/cxl_type3.c: an access to device physical address @dpa */
 MemTxResult cxl_type3_access(CXLType3Dev *ct3d, uint64_t dpa, uint64_t *data,
                              unsigned size, bool is_write);
