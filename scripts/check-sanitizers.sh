@@ -25,7 +25,11 @@ for t in "${qtests[@]}"; do targets+=("tests/qtest/$t"); done
 step "building the sanitized QEMU and the CXL tests (${#targets[@]} targets)"
 ninja -C "$SAN" -j"$(( $(nproc) + 1 ))" "${targets[@]}" > "$SAN/build.log" 2>&1 ||
     { grep -E -B2 -A8 'error:|FAILED' "$SAN/build.log" | tail -n 40 >&2; die "the sanitized build failed"; }
-ln -sfn ../qemu/pc-bios "$SAN/pc-bios"
+# The firmware of the main build, file by file (configure made pc-bios/)
+mkdir -p "$SAN/pc-bios"
+for f in "$OBJ"/pc-bios/*.bin "$OBJ"/pc-bios/*.rom; do
+    ln -sfn "$(readlink -f "$f")" "$SAN/pc-bios/$(basename "$f")"
+done
 
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -13,20 +13,15 @@ import json
 import re
 import struct
 import sys
+import os
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cxllog import pattern  # noqa: E402
 
 log, backing, mode, seed, length = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4], 0), int(sys.argv[5], 0)
 text = open(log, errors="replace").read()
 text = "\n".join(l for l in text.splitlines() if not re.match(r"^\[\s*\d+\.\d+\]", l))
 
-M64 = (1 << 64) - 1
-
-
-def pattern(seed, index):
-    # splitmix64, as guest/progs/memtool.c
-    z = (seed * 0x9e3779b97f4a7c15 + index + 1) & M64
-    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M64
-    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M64
-    return z ^ (z >> 31)
 
 
 def section(name):

@@ -4,6 +4,16 @@ that a test prints and fails on."""
 import json
 import re
 
+M64 = (1 << 64) - 1
+
+
+def pattern(seed, index):
+    """Word @index of memtool's pattern @seed (splitmix64, as guest/progs/memtool.c)"""
+    z = (seed * 0x9e3779b97f4a7c15 + index + 1) & M64
+    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M64
+    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M64
+    return z ^ (z >> 31)
+
 
 class Log:
     def __init__(self, path):

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A CXL switch below one root port: 1 host bridge, 1 root port, a switch
-# with 4 downstream ports, a Type 3 device (256 MiB persistent + LSA) on
-# each, and a 4 GiB window on the host bridge. Prints QEMU arguments, one
-# per line; backing files go into $1.
+# with SWITCH_PORTS (default 4) downstream ports, a Type 3 device (256 MiB
+# persistent + 1 MiB LSA) on each, and a 4 GiB window on the host bridge.
+# Prints QEMU arguments, one per line; backing files go into $1 (m<n>.raw,
+# l<n>.raw for the labels).
 set -euo pipefail
 dir=$1
 mkdir -p "$dir"
@@ -10,7 +11,7 @@ printf '%s\n' -M q35,cxl=on -m 2G,maxmem=4G,slots=4
 printf '%s\n' -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.0
 printf '%s\n' -device cxl-rp,port=0,bus=cxl.0,id=rp0,chassis=0,slot=0
 printf '%s\n' -device cxl-upstream,bus=rp0,id=us0
-for n in 0 1 2 3; do
+for n in $(seq 0 $(( ${SWITCH_PORTS:-4} - 1 ))); do
     for kind in m l; do
         size=256M; [ $kind = l ] && size=1M
         f=$dir/$kind$n.raw

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the CXL devices: QEMU 5.2's generic-fuzz
+# target (libFuzzer), built with clang, AddressSanitizer and UBSan in
+# build/qemu-fuzz, configured for CXL (generic-fuzz-cxl: config space,
+# component and device registers, mailbox, windows). A bounded run
+# (FUZZ_SECONDS, default 60) starts from the committed corpus in
+# fuzz/cxl/ (new inputs go to build/fuzz/cxl, not into the repository);
+# any crash, leak-free sanitizer report or timeout fails, leaving its
+# input in build/fuzz/artifacts/ to turn into a regression qtest.
+. "$(dirname "$0")/lib.sh"
+
+bash "$TOP/scripts/build.sh" > /dev/null      # the tree and the firmware
+FZ=$BUILD/qemu-fuzz
+CONFIGURE_ARGS=(--target-list=x86_64-softmmu --disable-docs --disable-werror
+                --enable-fuzzing --enable-sanitizers --disable-tools
+                --disable-guest-agent --cc="ccache clang-14" --cxx="ccache clang++-14"
+                --host-cc="ccache clang-14")
+command -v clang-14 > /dev/null || bash "$TOP/scripts/deps.sh" pkg:clang-14 pkg:libclang-rt-14-dev
+want=$(printf '%s\n' "${CONFIGURE_ARGS[@]}")
+mkdir -p "$FZ"
+if [ ! -f "$FZ/build.ninja" ] || [ "$(cat "$FZ/.qemu-cxl-configure" 2>/dev/null)" != "$want" ]; then
+    step "configuring the libFuzzer build in build/qemu-fuzz"
+    (cd "$FZ" && "$SRC/configure" "${CONFIGURE_ARGS[@]}" > configure.log 2>&1) ||
+        { tail -n 30 "$FZ/configure.log" >&2; die "configure failed (build/qemu-fuzz/configure.log)"; }
+    echo "$want" > "$FZ/.qemu-cxl-configure"
+fi
+step "building qemu-fuzz-x86_64"
+ninja -C "$FZ" -j"$(( $(nproc) + 1 ))" qemu-fuzz-x86_64 > "$FZ/build.log" 2>&1 ||
+    { grep -E -B2 -A8 'error:|FAILED' "$FZ/build.log" | tail -n 40 >&2; die "the fuzzer build failed"; }
+# The firmware of the main build, file by file (configure made pc-bios/)
+mkdir -p "$FZ/pc-bios"
+for f in "$OBJ"/pc-bios/*.bin "$OBJ"/pc-bios/*.rom; do
+    ln -sfn "$(readlink -f "$f")" "$FZ/pc-bios/$(basename "$f")"
+done
+
+secs=${FUZZ_SECONDS:-60}
+work=$BUILD/fuzz/cxl art=$BUILD/fuzz/artifacts
+mkdir -p "$work" "$art"
+step "fuzzing the CXL devices for ${secs}s (generic-fuzz-cxl, corpus fuzz/cxl)"
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+if (cd "$FZ" && ./qemu-fuzz-x86_64 --fuzz-target=generic-fuzz-cxl \
+        -max_total_time="$secs" -timeout=10 -artifact_prefix="$art/" \
+        "$work" "$TOP/fuzz/cxl") > "$BUILD/fuzz/run.log" 2>&1; then
+    grep -E '^#[0-9]+ *DONE|^Done' "$BUILD/fuzz/run.log" | tail -n 1
+    echo "PASS  fuzz/generic-fuzz-cxl (${secs}s, $(ls "$work" | wc -l) corpus inputs)"
+else
+    grep -E -A20 'ERROR: |runtime error:|==ERROR|SUMMARY' "$BUILD/fuzz/run.log" | head -n 40 | sed 's/^/    | /'
+    echo "FAIL  fuzz/generic-fuzz-cxl: inputs in ${art#$TOP/} (log build/fuzz/run.log)"
+    exit 1
+fi
