@@ -9,7 +9,7 @@ SHELL := /bin/bash
 TOPOLOGY ?= default
 
 .PHONY: all deps base tree export tree-reset series check-series demo check \
-        check-qtest check-cxl check-guest check-tools check-sanitizers guest bench clean distclean help
+        check-qtest check-cxl check-guest check-tools check-sanitizers check-fuzz guest bench clean distclean help
 
 all:
 	@bash scripts/build.sh
@@ -49,9 +49,13 @@ check:
 bench: all
 	@bash scripts/bench.sh
 
-# The CXL tests under AddressSanitizer and UndefinedBehaviorSanitizer
+# The CXL tests under AddressSanitizer and UndefinedBehaviorSanitizer, then
+# a bounded libFuzzer run of generic-fuzz-cxl (FUZZ_SECONDS, default 60)
 check-sanitizers:
-	@bash scripts/check-sanitizers.sh
+	@bash scripts/check-sanitizers.sh && bash scripts/check-fuzz.sh
+
+check-fuzz:
+	@bash scripts/check-fuzz.sh
 
 check-qtest check-cxl check-guest check-tools: all
 	@bash scripts/check.sh $(@:check-%=%)

@@ -8,16 +8,7 @@ bash "$TOP/scripts/tree.sh"
 
 CONFIGURE_ARGS=(--target-list=x86_64-softmmu --disable-docs --disable-werror
                 --cc="ccache gcc" --cxx="ccache g++" --host-cc="ccache gcc")
-want=$(printf '%s\n' "${CONFIGURE_ARGS[@]}")
-mkdir -p "$OBJ"
-if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.qemu-cxl-configure" 2>/dev/null)" != "$want" ]; then
-    step "configuring QEMU in build/qemu"
-    (cd "$OBJ" && "$SRC/configure" "${CONFIGURE_ARGS[@]}" > configure.log 2>&1) || {
-        tail -n 30 "$OBJ/configure.log" >&2
-        die "configure failed (log: build/qemu/configure.log)"
-    }
-    echo "$want" > "$OBJ/.qemu-cxl-configure"
-fi
+configure_qemu "$OBJ" "${CONFIGURE_ARGS[@]}"
 
 step "building QEMU (make -C build/qemu)"
 jobs=$(( $(nproc) + 1 ))

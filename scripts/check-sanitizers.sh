@@ -11,25 +11,14 @@ SAN=$BUILD/qemu-san
 CONFIGURE_ARGS=(--target-list=x86_64-softmmu --disable-docs --disable-werror
                 --enable-sanitizers --disable-tools --disable-guest-agent
                 --cc="ccache gcc" --cxx="ccache g++" --host-cc="ccache gcc")
-want=$(printf '%s\n' "${CONFIGURE_ARGS[@]}")
-mkdir -p "$SAN"
-if [ ! -f "$SAN/build.ninja" ] || [ "$(cat "$SAN/.qemu-cxl-configure" 2>/dev/null)" != "$want" ]; then
-    step "configuring QEMU with ASan and UBSan in build/qemu-san"
-    (cd "$SAN" && "$SRC/configure" "${CONFIGURE_ARGS[@]}" > configure.log 2>&1) ||
-        { tail -n 30 "$SAN/configure.log" >&2; die "configure failed (build/qemu-san/configure.log)"; }
-    echo "$want" > "$SAN/.qemu-cxl-configure"
-fi
+configure_qemu "$SAN" "${CONFIGURE_ARGS[@]}"
 mapfile -t qtests < <(cd "$SRC/tests/qtest" && ls cxl-*-test.c cxl-test.c 2>/dev/null | sed 's/\.c$//' | sort -u)
 targets=(qemu-system-x86_64 tests/test-cxl-decode)
 for t in "${qtests[@]}"; do targets+=("tests/qtest/$t"); done
 step "building the sanitized QEMU and the CXL tests (${#targets[@]} targets)"
 ninja -C "$SAN" -j"$(( $(nproc) + 1 ))" "${targets[@]}" > "$SAN/build.log" 2>&1 ||
     { grep -E -B2 -A8 'error:|FAILED' "$SAN/build.log" | tail -n 40 >&2; die "the sanitized build failed"; }
-# The firmware of the main build, file by file (configure made pc-bios/)
-mkdir -p "$SAN/pc-bios"
-for f in "$OBJ"/pc-bios/*.bin "$OBJ"/pc-bios/*.rom; do
-    ln -sfn "$(readlink -f "$f")" "$SAN/pc-bios/$(basename "$f")"
-done
+link_firmware "$SAN"
 
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -5,11 +5,13 @@
 #   series  `make series` applies with git am to a pristine base and builds
 #   cxl     our CXL qtests and unit tests
 #   qtest   QEMU's own check-qtest-x86_64 (skips: scripts/qtest-skips.txt)
+#   sanitizers  the CXL tests built with ASan and UBSan, and a bounded
+#           libFuzzer run of generic-fuzz-cxl from the committed corpus
 #   guest   end-to-end tests booting Debian's kernel (guest/tests)
 . "$(dirname "$0")/lib.sh"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(tools series cxl qtest guest)
+[ ${#suites[@]} -gt 0 ] || suites=(tools series cxl qtest sanitizers guest)
 start=$(date +%s)
 LOGS=$BUILD/check
 mkdir -p "$LOGS"
@@ -105,6 +107,12 @@ suite_qtest() {
     else
         run_meson qtest "${names[@]}"
     fi
+}
+
+suite_sanitizers() {
+    step "suite: sanitizers (build/qemu-san, build/qemu-fuzz)"
+    run "sanitizers/cxl-tests" bash "$TOP/scripts/check-sanitizers.sh"
+    run "sanitizers/generic-fuzz-cxl" bash "$TOP/scripts/check-fuzz.sh"
 }
 
 suite_guest() {

@@ -64,3 +64,29 @@ without_kvm() {
         "$@"
     fi
 }
+
+# configure_qemu DIR ARGS...: configure the tree (build/src) into build
+# directory DIR with QEMU configure's ARGS, unless it already is.
+configure_qemu() {
+    local dir=$1; shift
+    local want; want=$(printf '%s\n' "$@")
+    mkdir -p "$dir"
+    if [ ! -f "$dir/build.ninja" ] || [ "$(cat "$dir/.qemu-cxl-configure" 2>/dev/null)" != "$want" ]; then
+        step "configuring QEMU in ${dir#$TOP/}"
+        (cd "$dir" && "$SRC/configure" "$@" > configure.log 2>&1) || {
+            tail -n 30 "$dir/configure.log" >&2
+            die "configure failed (log: ${dir#$TOP/}/configure.log)"
+        }
+        echo "$want" > "$dir/.qemu-cxl-configure"
+    fi
+}
+
+# link_firmware DIR: the main build's firmware (build/qemu/pc-bios), file by
+# file, into another build directory's pc-bios/ (configure made that one).
+link_firmware() {
+    local f
+    mkdir -p "$1/pc-bios"
+    for f in "$OBJ"/pc-bios/*.bin "$OBJ"/pc-bios/*.rom; do
+        ln -sfn "$(readlink -f "$f")" "$1/pc-bios/$(basename "$f")"
+    done
+}
