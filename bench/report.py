@@ -6,8 +6,10 @@
 OUT is build/bench: OUT/status has one line per QEMU ("NAME ok SECONDS
 size=BYTES", "NAME broken ...", "NAME skipped WHY") and OUT/logs/NAME.log
 its guest console with cxlbench's lines ("cxlbench: ID METRIC VALUE",
-"cxlbench: ID failed WHY"). Each CASE is "ID|TITLE|THREADS|REGION" as in
-bench/run.sh (REGION empty for RAM). Prints the table and writes
+"cxlbench: ID failed WHY", "cxlbench: ID skipped WHY"). Each CASE is
+"ID|TITLE|THREADS|REGION" as in bench/run.sh (REGION empty for RAM; ending
+in "kmem" for a region onlined as system RAM, whose "placement" line says
+whether the buffer was on the region's NUMA node). Prints the table and writes
 OUT/results.csv and, with gnuplot, OUT/results.png (bench/results.gp).
 """
 import csv
@@ -40,10 +42,11 @@ def read_status(out):
 
 
 def read_log(path):
-    """{case id: {metric: value}} and {case id: why} from a console log."""
-    figures, failed = {}, {}
+    """{case id: {metric: value}}, {case id: why failed} and {case id: why
+    skipped} from a console log."""
+    figures, failed, skipped = {}, {}, {}
     if not os.path.exists(path):
-        return figures, failed
+        return figures, failed, skipped
     pat = re.compile(r"^cxlbench: (\S+) (\S+) (.*)$")
     with open(path, errors="replace") as f:
         for line in f:
@@ -53,14 +56,16 @@ def read_log(path):
             cid, metric, value = m.groups()
             if metric == "failed":
                 failed[cid] = value
-            elif metric in ("exec", "check"):
+            elif metric == "skipped":
+                skipped[cid] = value
+            elif metric in ("exec", "check", "placement"):
                 figures.setdefault(cid, {})[metric] = value
             else:
                 try:
                     figures.setdefault(cid, {})[metric] = float(value)
                 except ValueError:
                     pass
-    return figures, failed
+    return figures, failed, skipped
 
 
 def fmt(v):
@@ -96,12 +101,17 @@ def main():
     status = read_status(out)
     qemus = [q for q in ("ours", "7.2", "10.0") if q in status]
     ran = [q for q in qemus if status[q][0] in ("ok", "broken")]
-    data, failures = {}, {}
+    data, failures, skips = {}, {}, {}
     for q in ran:
-        data[q], failures[q] = read_log(os.path.join(out, "logs", q + ".log"))
+        data[q], failures[q], skips[q] = read_log(os.path.join(out, "logs", q + ".log"))
 
     def value(q, cid, metric):
         return data.get(q, {}).get(cid, {}).get(metric)
+
+    def misplaced(q, cid):
+        """A kmem case whose buffer was not (all) on the region's node"""
+        p = value(q, cid, "placement")
+        return p is not None and p.split()[0] != "ok"
 
     def ram_of(threads):
         return "ram" if threads == "1" else "ram2"
@@ -109,6 +119,8 @@ def main():
     def cell_missing(q, cid):
         if cid in failures.get(q, {}):
             return "failed"
+        if cid in skips.get(q, {}):
+            return "skipped"
         if status[q][0] == "broken":
             return "not run"
         return "-"
@@ -137,13 +149,15 @@ def main():
     print("  prefaulted by a first store pass in the guest, timed apart (last block); the other")
     print("  figures are of the passes after it. [x] = CXL/RAM ratio, RAM measured in the same")
     print("  boot with as many threads; ours/7.2 and ours/10.0 = ratio of our figure to the peer's.")
+    print("  \"system RAM (kmem)\": the region onlined as system RAM (daxctl, kmem), measured on")
+    print("  anonymous memory bound to its NUMA node (mbind), placement checked with move_pages.")
     sizes = {}
     for q in qemus:
         m = re.search(r"size=(\d+)", status[q][1])
         if m:
             sizes[q] = m.group(1)
     rows = []
-    width = 22
+    width = max([22] + [len(c[1]) + 3 for c in cases])
     for metric, unit, title in METRICS:
         print()
         head = "%-*s" % (width, "%s, %s" % (title, unit) if len(title) < 40 else unit)
@@ -171,6 +185,8 @@ def main():
                         cell = "yes " + cell
                     if value(q, cid, "check") == "bad":
                         cell += " !"
+                    if misplaced(q, cid):
+                        cell += " ?"
                 line += "%22s" % cell
                 rows.append({
                     "qemu": q, "case_id": cid, "case": ctitle, "threads": threads,
@@ -180,16 +196,20 @@ def main():
                     "cxl_over_ram": "" if r is None else "%.4g" % r,
                     "ours_over_this": "",
                     "status": ("wrong data" if value(q, cid, "check") == "bad"
+                               else "not on its NUMA node" if misplaced(q, cid)
                                else "exec " + value(q, cid, "exec") if metric == "exec_ns" and value(q, cid, "exec")
                                else "ok" if v is not None else cell_missing(q, cid)),
-                    "detail": failures.get(q, {}).get(cid, ""),
+                    "detail": (failures.get(q, {}).get(cid, "") or skips.get(q, {}).get(cid, "")
+                               or ("placement " + value(q, cid, "placement")
+                                   if value(q, cid, "placement") else "")),
                     "buffer_bytes": sizes.get(q, ""),
                     "prefault": "first guest store pass (timed as write_cold_MBps); backing files sparse",
                     "qemu_version": versions.get(q, ""),
                 })
             for p in peers:
                 r = ratio(value("ours", cid, metric), value(p, cid, metric))
-                if "bad" in (value("ours", cid, "check"), value(p, cid, "check")):
+                if "bad" in (value("ours", cid, "check"), value(p, cid, "check")) \
+                        or misplaced("ours", cid) or misplaced(p, cid):
                     r = None
                 line += "%10s" % fmt_ratio(r)
                 for row in rows:
@@ -202,6 +222,18 @@ def main():
         print("! = the loads read back other data than the stores had written (accesses not")
         print("    routed to the devices?), so those figures are not of working memory:")
         print("    " + ", ".join("%s %s" % (PEER_NAME[q], cid) for q, cid in bad))
+    placed = [(q, cid) for q in ran for cid in data[q] if value(q, cid, "placement")]
+    if placed:
+        print()
+        print("Placement of the system RAM (kmem) buffers (? = not all on the region's node):")
+        for q, cid in placed:
+            print("  %s %s: %s" % (PEER_NAME[q], cid, value(q, cid, "placement")))
+    skipped = [(q, cid, why) for q in ran for cid, why in skips[q].items()]
+    if skipped:
+        print()
+        print("Skipped cases:")
+        for q, cid, why in skipped:
+            print("  %s %s: %s" % (PEER_NAME[q], cid, why))
     fails = [(q, cid, why) for q in ran for cid, why in failures[q].items()]
     if fails:
         print()
@@ -216,10 +248,10 @@ def main():
         w.writerows(rows)
     print()
     print("bench: table as CSV in %s" % csv_path)
-    chart(out, cases, ran, value)
+    chart(out, cases, ran, value, misplaced)
 
 
-def chart(out, cases, ran, value):
+def chart(out, cases, ran, value, misplaced):
     """One data file per metric for bench/results.gp: a row per case, a column per QEMU."""
     if not ran:
         return
@@ -229,10 +261,12 @@ def chart(out, cases, ran, value):
             for cid, ctitle, threads, region in cases:
                 if metric in ("lat_ns", "exec_ns") and threads != "1":
                     continue
-                # no bar for a failed case or one that read back wrong data
-                vals = [None if value(q, cid, "check") == "bad" else value(q, cid, metric)
-                        for q in ran]
-                f.write('"%s"\t' % ctitle.replace(", 2 vCPUs", " x2"))
+                # no bar for a failed case, one that read back wrong data or
+                # one whose buffer was not on its node
+                vals = [None if value(q, cid, "check") == "bad" or misplaced(q, cid)
+                        else value(q, cid, metric) for q in ran]
+                f.write('"%s"\t' % ctitle.replace(", 2 vCPUs", " x2")
+                        .replace(", system RAM (kmem)", " kmem"))
                 f.write("\t".join("NaN" if v is None else "%g" % v for v in vals) + "\n")
     png = os.path.join(out, "results.png")
     if not shutil.which("gnuplot"):

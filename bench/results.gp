@@ -20,7 +20,7 @@ set linetype 1 lc rgb "#1f77b4"
 set linetype 2 lc rgb "#ff7f0e"
 set linetype 3 lc rgb "#2ca02c"
 ram(rows) = sprintf("set object 1 rect from -0.5, graph 0 to %g, graph 1 behind fc rgb '#e0e0e0' fs solid noborder", rows - 0.5)
-set multiplot layout 2,3 title "qemu-cxl bench: CXL region vs guest RAM (grey), one boot per QEMU, TCG, log scales. No bar: the case failed or read back wrong data." font ",12"
+set multiplot layout 2,3 title "qemu-cxl bench: CXL region vs guest RAM (grey), one boot per QEMU, TCG, log scales. No bar: the case failed, read back wrong data or was not on its NUMA node. 'kmem': region onlined as system RAM." font ",12"
 eval ram(2)
 set ylabel "MB/s"
 set title "Sequential 8-byte stores (higher is better)"

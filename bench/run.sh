@@ -10,12 +10,17 @@
 # 256 B, 1 KiB and 4 KiB) with `cxl create-region`, a devdax namespace on
 # each, and runs guest/progs/cxlbench on each and on anonymous RAM, once
 # with one thread and, on RAM and the 2-way 256 B region, with two threads
-# on two vCPUs (aggregate). Figures: sequential 8-byte store and load
-# throughput, memcpy throughput, random dependent 8-byte load latency, and
-# whether code copied into the buffer executes and how fast.
+# on two vCPUs (aggregate). Then, under our QEMU only, the 1-way and the
+# 4-way 4 KiB regions are onlined as system RAM (daxctl reconfigure-device
+# --mode=system-ram, kmem) and measured again on anonymous memory bound to
+# their NUMA node; our boot gets an SRAT for that (-numa, bench/topology.sh
+# -n), the peers' boots do not, and their report says "skipped". Figures:
+# sequential 8-byte store and load throughput, memcpy throughput, random
+# dependent 8-byte load latency, and whether code copied into the buffer
+# executes and how fast.
 #
 # Output: a progress line per case, then a table (bench/report.py) also
-# written as build/bench/results.csv and charted in build/bench/results.png
+# written as results.csv and charted in results.png in BENCH_OUT
 # (gnuplot). A peer that cannot be fetched is skipped, a case that fails in
 # the guest is recorded as failed; the exit status is non-zero only when
 # the harness itself broke.
@@ -24,10 +29,10 @@
 # BENCH_SIZE_PEER (bytes per buffer, a multiple of 2 MiB, under our QEMU and
 # under the peers; both 16 MiB by default, so that ours/peer compares the
 # same work: the peers stream at 10-60 MB/s here), BENCH_TIMEOUT (seconds
-# per boot, default 2400).
+# per boot, default 2400), BENCH_OUT (output folder, default build/bench).
 . "$(dirname "$0")/../scripts/lib.sh"
 
-OUT=$BUILD/bench
+OUT=${BENCH_OUT:-$BUILD/bench}
 qemus=${BENCH_QEMUS:-ours 7.2 10.0}
 size_ours=${BENCH_SIZE_OURS:-$((16 << 20))}
 size_peer=${BENCH_SIZE_PEER:-$((16 << 20))}
@@ -35,9 +40,10 @@ timeout=${BENCH_TIMEOUT:-2400}
 mkdir -p "$OUT/logs" "$OUT/run"
 rm -f "$OUT"/logs/*.log "$OUT/status" "$OUT/versions" "$OUT"/results.* "$OUT"/chart-*.dat
 
-# The cases: ID|TITLE|THREADS|HB WAYS GRANULARITY (none for RAM). Region
-# cases name their host bridge; the ways of host bridge N are the Nth
-# entry of topo_ways.
+# The cases: ID|TITLE|THREADS|HB WAYS GRANULARITY [kmem] (none for RAM).
+# Region cases name their host bridge; the ways of host bridge N are the
+# Nth entry of topo_ways. "kmem": the region onlined as system RAM, which
+# ends its devdax device, so after the region's devdax cases; ours only.
 topo_ways="1 2 2 2 4 4 4"
 cases=(
     "ram|RAM|1|"
@@ -50,6 +56,8 @@ cases=(
     "4way1k|4-way 1 KiB|1|5 4 1024"
     "4way4k|4-way 4 KiB|1|6 4 4096"
     "2way256x2|2-way 256 B, 2 vCPUs|2|1 2 256"
+    "1waykmem|1-way, system RAM (kmem)|1|0 1 256 kmem"
+    "4way4kkmem|4-way 4 KiB, system RAM (kmem)|1|6 4 4096 kmem"
 )
 ndev=0; for w in $topo_ways; do ndev=$((ndev + (w < 2 ? 2 : w))); done
 
@@ -101,13 +109,20 @@ for q in "${run[@]}"; do
             index=$((index + 1))
             if [ -z "$region" ]; then
                 echo "    ram_case $index $total $id $threads \"$title\""
+            elif [ "${region% kmem}" != "$region" ] && [ $q != ours ]; then
+                echo "    skip_case $index $total $id \"$title\" \"ours only: the peers' boots have no SRAT (-numa)\""
+            elif [ "${region% kmem}" != "$region" ]; then
+                echo "    kmem_case $index $total $id $threads \"$title\" ${region% kmem}"
             else
                 echo "    region_case $index $total $id $threads \"$title\" $region"
             fi
         done
         echo "}"
     } > "$OUT/run/$name.sh.d/bench.conf"
-    mapfile -t topo < <(bash "$TOP/bench/topology.sh" "$OUT/backing/$q" "$prop" $topo_ways)
+    # Ours gets an SRAT (guest RAM as NUMA node 0), so that Linux gives each
+    # window a node of its own, for the kmem cases
+    numa=""; [ $q = ours ] && numa=-n
+    mapfile -t topo < <(bash "$TOP/bench/topology.sh" $numa "$OUT/backing/$q" "$prop" $topo_ways)
     log=$OUT/logs/$q.log
     step "bench: $q: one boot, $(( size >> 20 )) MiB buffers, console log $log"
     for attempt in 1 2; do

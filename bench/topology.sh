@@ -4,7 +4,7 @@
 # needs a single HDM decoder (QEMU 7.2 has one per component) and all
 # regions fit in one boot of any of the three QEMUs.
 #
-#   bench/topology.sh DIR MEMDEV-PROPERTY WAYS...
+#   bench/topology.sh [-n] DIR MEMDEV-PROPERTY WAYS...
 #
 # For the Nth WAYS (1, 2 or 4): host bridge cxl.N (bus_nr 12 + 16 N) with
 # WAYS root ports (at least two), a device with 256 MiB of persistent
@@ -16,10 +16,19 @@
 # (pass-through), which QEMU 7.2 does not route. MEMDEV-PROPERTY is persistent-memdev (ours,
 # 10.0) or memdev (7.2 knows only that). Prints QEMU arguments, one per
 # line; backing files go into DIR, created anew (sparse) every time.
+# -n: guest RAM is NUMA node 0 (-numa with a memory backend of the same
+# size as -m), which gives the guest an SRAT; Linux then makes a node of
+# its own for each window (CFMWS) that the SRAT does not cover, and a
+# region onlined as system RAM (kmem) becomes that node. Without an SRAT
+# Linux puts it in node 0, with the guest's RAM.
 set -euo pipefail
+numa=0
+[ "${1:-}" = -n ] && { numa=1; shift; }
 dir=$1 prop=$2; shift 2
 mkdir -p "$dir"
-printf '%s\n' -m 2G,maxmem=4G,slots=4
+mem=2G
+printf '%s\n' -m $mem,maxmem=4G,slots=4
+[ $numa = 0 ] || printf '%s\n' -object memory-backend-ram,id=ram0,size=$mem -numa node,nodeid=0,memdev=ram0
 hb=0 n=0 machine=q35,cxl=on
 for ways in "$@"; do
     printf '%s\n' -device "pxb-cxl,bus_nr=$((12 + hb * 16)),bus=pcie.0,id=cxl.$hb"

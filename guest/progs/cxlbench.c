@@ -2,10 +2,13 @@
  * cxlbench: memory throughput, latency and code execution of a devdax
  * device (a CXL region) or of ordinary anonymous RAM, for bench/run.sh.
  *
- *   cxlbench LABEL PATH|ram SIZE [THREADS]
+ *   cxlbench LABEL PATH|ram|node:N SIZE [THREADS]
  *
  * maps SIZE bytes (a multiple of 2 MiB) of PATH (e.g. /dev/dax0.0), or of
- * fresh anonymous memory for "ram", and prints one line per figure:
+ * fresh anonymous memory for "ram", or of fresh anonymous memory bound to
+ * NUMA node N (mbind MPOL_BIND, raw syscalls: no libnuma in the guest) for
+ * "node:N", e.g. a CXL region onlined as system RAM through kmem, and
+ * prints one line per figure:
  *
  *   cxlbench: LABEL METRIC VALUE
  *
@@ -24,6 +27,13 @@
  *                    into the buffer (mapped PROT_EXEC) runs and returns
  *                    the same result as in RAM, no otherwise
  *   exec_ns          nanoseconds per iteration of that loop there
+ *   placement        node:N only: ok when every page of the buffer was on
+ *                    node N after the first store pass and again after the
+ *                    last figure, and the page the loop ran from was too
+ *                    (move_pages(2) asked where each page is), bad
+ *                    otherwise; then the counts, e.g. "ok 4096/4096 pages
+ *                    on node 3 after the first store pass, 4096/4096 at
+ *                    the end, code page on node 3"
  *
  * With THREADS > 1 (one thread per CPU, pinned), every thread streams its
  * own slice of the buffer at the same time and the throughputs are the
@@ -45,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +71,86 @@ static double now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/*
+ * NUMA binding and placement, by raw syscalls (the guest has no libnuma):
+ * mbind(2) MPOL_BIND to one node, move_pages(2) with no target nodes to ask
+ * where pages are.
+ */
+#define MPOL_BIND_ 2
+#define NODEMASK_LONGS 16       /* 1024 nodes, Linux's most (NODES_SHIFT 10) */
+
+static int bind_node(void *p, size_t len, int node)
+{
+    unsigned long mask[NODEMASK_LONGS] = { 0 };
+
+    if (node < 0 || node >= NODEMASK_LONGS * 64) {
+        errno = EINVAL;
+        return -1;
+    }
+    mask[node / 64] = 1UL << (node % 64);
+    return syscall(SYS_mbind, p, len, MPOL_BIND_, mask,
+                   (unsigned long)NODEMASK_LONGS * 64 + 1, 0UL);
+}
+
+struct where {
+    long pages;                 /* of the range */
+    long on;                    /* on the node asked for */
+    long absent;                /* not present (or move_pages failed: all) */
+    int other;                  /* some other node a page was on, or -1 */
+};
+
+static struct where where(void *p, size_t len, int node)
+{
+    long psize = sysconf(_SC_PAGESIZE), i;
+    struct where w = { .pages = len / psize, .other = -1 };
+    void **pages = malloc(w.pages * sizeof(*pages));
+    int *status = malloc(w.pages * sizeof(*status));
+
+    if (!pages || !status) {
+        w.absent = w.pages;
+    } else {
+        for (i = 0; i < w.pages; i++) {
+            pages[i] = (char *)p + i * psize;
+            status[i] = -1;
+        }
+        if (syscall(SYS_move_pages, 0, (unsigned long)w.pages, pages, NULL, status, 0) < 0) {
+            fprintf(stderr, "cxlbench: move_pages: %s\n", strerror(errno));
+            w.absent = w.pages;
+        } else {
+            for (i = 0; i < w.pages; i++) {
+                if (status[i] == node) {
+                    w.on++;
+                } else if (status[i] < 0) {
+                    w.absent++;
+                } else {
+                    w.other = status[i];
+                }
+            }
+        }
+    }
+    free(pages);
+    free(status);
+    return w;
+}
+
+static const char *where_str(struct where w, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%ld/%ld", w.on, w.pages);
+
+    if (w.other >= 0 && n > 0 && (size_t)n < size) {
+        n += snprintf(buf + n, size - n, " (others on node %d", w.other);
+        if (w.absent && n > 0 && (size_t)n < size) {
+            n += snprintf(buf + n, size - n, ", %ld absent", w.absent);
+        }
+        if (n > 0 && (size_t)n < size) {
+            snprintf(buf + n, size - n, ")");
+        }
+    } else if (w.absent && n > 0 && (size_t)n < size) {
+        snprintf(buf + n, size - n, " (%ld absent)", w.absent);
+    }
+    return buf;
 }
 
 /* Streaming passes over one slice */
@@ -308,15 +399,23 @@ static double time_spin(void *code)
 /*
  * Run it in a child process: a mapping that cannot execute kills the child
  * (SIGSEGV, SIGBUS, SIGILL), not us; one that hangs is killed by the alarm.
+ * With NODE >= 0 the child's anonymous mapping is bound to that node too;
+ * returns the node its code page was on (-1: unknown).
  */
-static void exec_test(const char *label, int fd, size_t len)
+struct exec_result {
+    double ns;
+    int node;
+};
+
+static int exec_test(const char *label, int fd, size_t len, int node)
 {
     int pipefd[2], status;
+    struct exec_result res = { .ns = -1, .node = -1 };
     double ns = -1;
     pid_t pid;
 
     if (pipe(pipefd) < 0) {
-        return;
+        return -1;
     }
     pid = fork();
     if (pid == 0) {
@@ -329,21 +428,33 @@ static void exec_test(const char *label, int fd, size_t len)
         } else {
             code = mmap(NULL, len, PROT_READ | PROT_WRITE | PROT_EXEC,
                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (code != MAP_FAILED && node >= 0 && bind_node(code, len, node) < 0) {
+                fprintf(stderr, "cxlbench: %s: mbind to node %d: %s\n", label, node,
+                        strerror(errno));
+                _exit(3);
+            }
         }
         if (code == MAP_FAILED) {
             fprintf(stderr, "cxlbench: %s: PROT_EXEC mmap: %s\n", label, strerror(errno));
             _exit(3);
         }
-        ns = time_spin(code);
-        if (write(pipefd[1], &ns, sizeof(ns)) != sizeof(ns)) {
+        res.ns = time_spin(code);
+        if (node >= 0) {
+            struct where w = where(code, sysconf(_SC_PAGESIZE), node);
+
+            res.node = w.on ? node : w.other;
+        }
+        if (write(pipefd[1], &res, sizeof(res)) != sizeof(res)) {
             _exit(4);
         }
         _exit(0);
     }
     close(pipefd[1]);
-    if (pid < 0 || read(pipefd[0], &ns, sizeof(ns)) != sizeof(ns)) {
-        ns = -1;
+    if (pid < 0 || read(pipefd[0], &res, sizeof(res)) != sizeof(res)) {
+        res.ns = -1;
+        res.node = -1;
     }
+    ns = res.ns;
     close(pipefd[0]);
     if (pid > 0) {
         waitpid(pid, &status, 0);
@@ -358,17 +469,19 @@ static void exec_test(const char *label, int fd, size_t len)
         printf("cxlbench: %s exec_ns %.3f\n", label, ns);
     }
     fflush(stdout);
+    return res.node;
 }
 
 int main(int argc, char **argv)
 {
     const char *label, *path;
     size_t len;
-    int threads = 1, fd = -1;
+    int threads = 1, fd = -1, node = -1, code_node = -1;
     volatile uint64_t *buf;
+    struct where first = { 0 }, last = { 0 };
 
     if (argc < 4) {
-        fprintf(stderr, "usage: cxlbench LABEL PATH|ram SIZE [THREADS]\n");
+        fprintf(stderr, "usage: cxlbench LABEL PATH|ram|node:N SIZE [THREADS]\n");
         return 2;
     }
     label = argv[1];
@@ -382,8 +495,18 @@ int main(int argc, char **argv)
                 MAX_THREADS);
         return 2;
     }
-    if (strcmp(path, "ram") == 0) {
+    if (strcmp(path, "ram") == 0 || strncmp(path, "node:", 5) == 0) {
         buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (buf != MAP_FAILED && path[0] == 'n') {
+            char *end;
+
+            node = strtol(path + 5, &end, 10);
+            if (end == path + 5 || *end || bind_node((void *)buf, len, node) < 0) {
+                fprintf(stderr, "cxlbench: %s: cannot bind to that node: %s\n", path,
+                        end == path + 5 || *end ? "not a number" : strerror(errno));
+                return 2;
+            }
+        }
     } else {
         fd = open(path, O_RDWR);
         if (fd < 0) {
@@ -399,6 +522,9 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("cxlbench: %s write_cold_MBps %.1f\n", label,
            run_streams(buf, len, PASS_WRITE, threads, 1));
+    if (node >= 0) {
+        first = where((void *)buf, len, node);
+    }
     printf("cxlbench: %s write_MBps %.1f\n", label,
            median_streams(buf, len, PASS_WRITE, threads));
     printf("cxlbench: %s read_MBps %.1f\n", label,
@@ -408,7 +534,21 @@ int main(int argc, char **argv)
            median_streams(buf, len, PASS_MEMCPY, threads));
     if (threads == 1) {
         printf("cxlbench: %s lat_ns %.1f\n", label, chase(buf, len));
-        exec_test(label, fd, len);
+        code_node = exec_test(label, fd, len, node);
+    }
+    if (node >= 0) {
+        char a[96], b[96];
+
+        last = where((void *)buf, len, node);
+        printf("cxlbench: %s placement %s %s pages on node %d after the first store pass, "
+               "%s at the end", label,
+               first.on == first.pages && last.on == last.pages &&
+               (threads > 1 || code_node == node) ? "ok" : "bad",
+               where_str(first, a, sizeof(a)), node, where_str(last, b, sizeof(b)));
+        if (threads == 1) {
+            printf(", code page on node %d", code_node);
+        }
+        printf("\n");
     }
     return 0;
 }
