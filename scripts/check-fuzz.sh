@@ -16,22 +16,11 @@ CONFIGURE_ARGS=(--target-list=x86_64-softmmu --disable-docs --disable-werror
                 --disable-guest-agent --cc="ccache clang-14" --cxx="ccache clang++-14"
                 --host-cc="ccache clang-14")
 command -v clang-14 > /dev/null || bash "$TOP/scripts/deps.sh" pkg:clang-14 pkg:libclang-rt-14-dev
-want=$(printf '%s\n' "${CONFIGURE_ARGS[@]}")
-mkdir -p "$FZ"
-if [ ! -f "$FZ/build.ninja" ] || [ "$(cat "$FZ/.qemu-cxl-configure" 2>/dev/null)" != "$want" ]; then
-    step "configuring the libFuzzer build in build/qemu-fuzz"
-    (cd "$FZ" && "$SRC/configure" "${CONFIGURE_ARGS[@]}" > configure.log 2>&1) ||
-        { tail -n 30 "$FZ/configure.log" >&2; die "configure failed (build/qemu-fuzz/configure.log)"; }
-    echo "$want" > "$FZ/.qemu-cxl-configure"
-fi
+configure_qemu "$FZ" "${CONFIGURE_ARGS[@]}"
 step "building qemu-fuzz-x86_64"
 ninja -C "$FZ" -j"$(( $(nproc) + 1 ))" qemu-fuzz-x86_64 > "$FZ/build.log" 2>&1 ||
     { grep -E -B2 -A8 'error:|FAILED' "$FZ/build.log" | tail -n 40 >&2; die "the fuzzer build failed"; }
-# The firmware of the main build, file by file (configure made pc-bios/)
-mkdir -p "$FZ/pc-bios"
-for f in "$OBJ"/pc-bios/*.bin "$OBJ"/pc-bios/*.rom; do
-    ln -sfn "$(readlink -f "$f")" "$FZ/pc-bios/$(basename "$f")"
-done
+link_firmware "$FZ"
 
 secs=${FUZZ_SECONDS:-60}
 work=$BUILD/fuzz/cxl art=$BUILD/fuzz/artifacts
