@@ -322,7 +322,19 @@ static void ct3_exit(PCIDevice *d)
     unsigned i;
 
     g_ptr_array_remove(ct3_devices, ct3d);
-    cxl_routes_changed();
+    /*
+     * The device is still on its bus until pci_qdev_unrealize() returns,
+     * so a route rebuilt now would still reach it: uncommit its decoders
+     * first (which rebuilds the routes), so that nothing routes to it
+     * once it is gone.
+     */
+    cxl_component_reset(&ct3d->cstate);
+    /*
+     * Subregions hold a reference to their owner, this device: take them
+     * out of the BAR, or the device is never finalized after an unplug.
+     */
+    memory_region_del_subregion(&ct3d->bar, &ct3d->cstate.mr);
+    memory_region_del_subregion(&ct3d->bar, &ct3d->device_regs);
     address_space_destroy(&ct3d->dpa_as);
     for (i = 0; i < ARRAY_SIZE(be); i++) {
         if (be[i]) {
