@@ -171,9 +171,18 @@ static bool cxl_hdm_decode(CXLComponentState *cs, unsigned n,
         *why = "the size is not a multiple of 256 MiB times the ways";
         return false;
     }
-    /* DPA space is allocated in decoder order, after the skip (8.2.5.12.10) */
-    d->dpa_base = (n ? cs->hdm[n - 1].dpa_base + cs->hdm[n - 1].dpa_size : 0) +
-                  (tl & 0xfffffffff0000000ull);
+    /*
+     * DPA space is allocated in decoder order, after the skip (8.2.5.12.10).
+     * The skip is a 64-bit guest value: compare it with what is left of
+     * the capacity rather than add it, so that it cannot wrap around onto
+     * DPA that an earlier decoder maps.
+     */
+    d->dpa_base = n ? cs->hdm[n - 1].dpa_base + cs->hdm[n - 1].dpa_size : 0;
+    if ((tl & 0xfffffffff0000000ull) > cs->dpa_capacity - d->dpa_base) {
+        *why = "its DPA skip is beyond the device's capacity";
+        return false;
+    }
+    d->dpa_base += tl & 0xfffffffff0000000ull;
     d->dpa_size = d->size / d->ways;
     if (d->dpa_base > cs->dpa_capacity ||
         d->dpa_size > cs->dpa_capacity - d->dpa_base) {
@@ -193,8 +202,20 @@ static void cxl_hdm_decoder_commit(CXLComponentState *cs, unsigned n, bool commi
     if (!commit) {
         *ctrl = FIELD_DP32(*ctrl, CXL_HDM_DECODER0_CTRL, COMMITTED, 0);
         *ctrl = FIELD_DP32(*ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED, 0);
-        /* The access path stops using it (and those above it) */
+        /*
+         * The access path stops using it, and those above it, which could
+         * not have committed without it (8.2.5.12.20): their Committed
+         * bits say so too.
+         */
         for (i = n; i < cs->hdm_count; i++) {
+            if (i > n && cs->hdm[i].committed) {
+                uint32_t *c = &cs->regs[HDM_DEC(cs, i, A_CXL_HDM_DECODER0_CTRL)];
+
+                *c = FIELD_DP32(*c, CXL_HDM_DECODER0_CTRL, COMMITTED, 0);
+                qemu_log_mask(LOG_GUEST_ERROR, "%s: HDM decoder %u uncommitted "
+                              "below committed decoder %u, which stops "
+                              "decoding too\n", cs->name, n, i);
+            }
             cs->hdm[i].committed = false;
         }
         trace_cxl_hdm_uncommit(cs->name, n);
