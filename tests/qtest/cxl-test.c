@@ -402,7 +402,9 @@ static void test_topologies(void)
             g_string_append_printf(cmd, " -device pxb-cxl,bus_nr=%d,bus=pcie.0,id=hb%d",
                                    12 + 20 * hb, hb);
             for (rp = 0; rp < shapes[s][1]; rp++, n++) {
-                char *m = tmp_file(g_strdup_printf("t%d", n), 256 << 20);
+                g_autofree char *name = g_strdup_printf("t%d", n);
+                char *m = tmp_file(name, 256 << 20);
+
                 g_ptr_array_add(files, m);
                 g_string_append_printf(cmd,
                     " -device cxl-rp,port=%d,bus=hb%d,id=rp%d,chassis=%d,slot=%d"
@@ -522,6 +524,13 @@ static void expect_refused(const char *args, const char *message)
     g_assert_nonnull(strstr(err, message));
 }
 
+/* expect_refused() for a command line built with g_strdup_printf() */
+static void expect_refused_owned(char *args, const char *message)
+{
+    expect_refused(args, message);
+    g_free(args);
+}
+
 static void test_bad_command_lines(void)
 {
     char *m = tmp_file("bad", 256 << 20);
@@ -560,32 +569,32 @@ static void test_bad_command_lines(void)
     expect_refused("-M q35,cxl=on -M cxl-fmw.0.colour=blue", "unknown window option");
     args = g_strdup_printf("-M q35,cxl=on %s -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1 "
                            "-device cxl-rp,port=0,bus=c1,id=rp0,chassis=0,slot=2 ", mem);
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0", args),
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0", args),
                    "no capacity");
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,memdev=m0,"
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,memdev=m0,"
                                    "persistent-memdev=m0", args), "not both");
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=s0",
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=s0",
                                    args), "multiples of 256 MiB");
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0 "
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0 "
                                    "-device cxl-rp,port=1,bus=c1,id=rp1,chassis=0,slot=3 "
                                    "-device cxl-type3,bus=rp1,persistent-memdev=m0",
                                    args), "already in use");
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,sn=7 "
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,sn=7 "
                                    "-device cxl-rp,port=1,bus=c1,id=rp1,chassis=0,slot=3 "
                                    "-device cxl-type3,bus=rp1,persistent-memdev=m1,sn=7",
                                    args), "sn=0x7 is already used");
-    expect_refused(g_strdup_printf("%s -device cxl-rp,port=0,bus=c1,id=rp1,chassis=0,"
+    expect_refused_owned(g_strdup_printf("%s -device cxl-rp,port=0,bus=c1,id=rp1,chassis=0,"
                                    "slot=3", args), "port=0 is already used by rp0");
-    expect_refused(g_strdup_printf("-M q35,cxl=on %s -device pcie-root-port,id=prp,"
+    expect_refused_owned(g_strdup_printf("-M q35,cxl=on %s -device pcie-root-port,id=prp,"
                                    "chassis=9,slot=9 -device cxl-type3,bus=prp,"
                                    "persistent-memdev=m0", mem), "CXL root port");
-    expect_refused(g_strdup_printf("-M q35,cxl=on -device cxl-rp,port=0,bus=pcie.0,"
+    expect_refused_owned(g_strdup_printf("-M q35,cxl=on -device cxl-rp,port=0,bus=pcie.0,"
                                    "id=rp0,chassis=0,slot=2"), "pxb-cxl host bridge");
     /* Wrong types */
     expect_refused("-M q35,cxl=maybe", "Parameter 'cxl' expects 'on' or 'off'");
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
                                    "sn=abc", args), "Parameter 'sn' expects uint64");
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
                                    "hdm-decoders=many", args),
                    "Parameter 'hdm-decoders' expects");
     expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1 "
@@ -607,19 +616,19 @@ static void test_bad_command_lines(void)
     expect_refused("-M q35 -cxl-fixed-memory-window targets.0=a,size=4G",
                    "need the machine option cxl=on");
     /* Missing backends */
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=nope",
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=nope",
                                    args), "Device 'nope' not found");
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,volatile-memdev=nope",
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,volatile-memdev=nope",
                                    args), "Device 'nope' not found");
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
                                    "lsa=nope", args), "Device 'nope' not found");
     /* HDM decoder counts: 1, 2, 4, 6, 8 or 10 (CXL 2.0 8.2.5.12.1) */
-    expect_refused(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
                                    "hdm-decoders=3", args),
                    "cxl-type3: hdm-decoders=3: must be 1, 2, 4, 6, 8 or 10");
     expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1,"
                    "hdm-decoders=12", "pxb-cxl: hdm-decoders=12: must be 1, 2, 4, 6, 8 or 10");
-    expect_refused(g_strdup_printf("%s -device cxl-upstream,bus=rp0,hdm-decoders=0", args),
+    expect_refused_owned(g_strdup_printf("%s -device cxl-upstream,bus=rp0,hdm-decoders=0", args),
                    "cxl-upstream: hdm-decoders=0: must be 1, 2, 4, 6, 8 or 10");
     unlink(m);
     unlink(small);
