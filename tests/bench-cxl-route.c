@@ -41,6 +41,7 @@ static CXLRouteTable *make_table(const Level *levels, unsigned n, unsigned ways,
     s->end = WINDOW + REGION;
     s->chunk_shift = ctz64(chunk);
     s->period = MAX(period / chunk, 1);
+    s->period_pow2 = is_power_of_2(s->period);
     s->slot = g_new(uint32_t, s->period);
     t->targets = g_new0(CXLRouteTarget, ways);
     for (k = 0; k < ways; k++) {
@@ -48,6 +49,8 @@ static CXLRouteTable *make_table(const Level *levels, unsigned n, unsigned ways,
         t->targets[k].dpa_base = 0;
         t->targets[k].granularity = gran;
         t->targets[k].ways = ways;
+        t->targets[k].gran_shift = ctz64(gran);
+        t->targets[k].ways_shift = is_power_of_2(ways) ? ctz32(ways) : -1;
     }
     for (k = 0; k < s->period; k++) {
         uint64_t hpa = WINDOW + ((uint64_t)k << s->chunk_shift);

@@ -111,6 +111,7 @@ static bool cxl_route_build_segment(CXLFixedWindow *w, CXLRouteBuild *b,
     period_bytes = pow2 * (three ? 3 : 1);
     s->chunk_shift = ctz64(chunk);
     s->period = MAX(period_bytes / chunk, 1);
+    s->period_pow2 = is_power_of_2(s->period);
     if (s->period > CXL_ROUTE_TABLE_MAX_SLOTS) {
         return false;
     }
@@ -134,6 +135,8 @@ static bool cxl_route_build_segment(CXLFixedWindow *w, CXLRouteBuild *b,
             tg.dpa_base = r.ep->dpa_base;
             tg.granularity = r.ep->granularity;
             tg.ways = r.ep->ways;
+            tg.gran_shift = ctz64(tg.granularity);
+            tg.ways_shift = is_power_of_2(tg.ways) ? ctz32(tg.ways) : -1;
             direct &= tg.ways == 1 || tg.granularity >= CXL_ROUTE_PAGE;
         } else {
             tg.level = r.level;

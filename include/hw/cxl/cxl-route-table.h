@@ -30,12 +30,16 @@ typedef struct CXLRouteTarget {
     uint64_t dpa_base;              /* its first DPA (skip included) */
     uint64_t granularity;           /* and its interleave */
     unsigned ways;
+    /* The same for the access path: shifts, ways_shift -1 for 3/6/12 ways */
+    unsigned gran_shift;
+    int ways_shift;
 } CXLRouteTarget;
 
 typedef struct CXLRouteSegment {
     uint64_t start, end;            /* HPA [start, end) */
     unsigned chunk_shift;           /* routing is constant over 1 << this */
     unsigned period;                /* chunks until it repeats */
+    bool period_pow2;               /* then slot = chunk & (period - 1) */
     bool page_direct;               /* each 4 KiB page: one device, contiguous */
     uint32_t *slot;                 /* [period]: index into the targets */
 } CXLRouteSegment;
@@ -71,14 +75,24 @@ cxl_route_table_lookup(const CXLRouteTable *t, uint64_t hpa)
 {
     const CXLRouteSegment *s = cxl_route_table_segment(t, hpa);
 
-    return &t->targets[s->slot[(hpa >> s->chunk_shift) % s->period]];
+    uint64_t chunk = hpa >> s->chunk_shift;
+
+    return &t->targets[s->slot[s->period_pow2 ? chunk & (s->period - 1) :
+                               chunk % s->period]];
 }
 
+/* cxl_interleave_dpa_offset(), with shifts where the ways allow */
 static inline uint64_t cxl_route_target_dpa(const CXLRouteTarget *tg,
                                             uint64_t hpa)
 {
-    return tg->dpa_base + cxl_interleave_dpa_offset(hpa - tg->ep_base,
-                                                    tg->granularity, tg->ways);
+    uint64_t off = hpa - tg->ep_base;
+
+    if (tg->ways_shift < 0) {
+        return tg->dpa_base + cxl_interleave_dpa_offset(off, tg->granularity,
+                                                        tg->ways);
+    }
+    return tg->dpa_base + (off >> (tg->gran_shift + tg->ways_shift) << tg->gran_shift) +
+           (off & (tg->granularity - 1));
 }
 
 #endif
