@@ -262,9 +262,10 @@ hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base)
 }
 
 /*
- * Where @hpa goes. The fast path reads the flat routing table under RCU;
- * the reference path (and a window whose table could not be built) walks
- * the decoders, under the big QEMU lock.
+ * Where @hpa goes, as an access decodes it: the flat routing table on the
+ * fast path, else the walk of the decoders, under the big QEMU lock. For
+ * cxl-translate and for the reference path's accesses; r->dev stays
+ * valid while the big QEMU lock is held (routes change only under it).
  */
 bool cxl_window_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
 {
@@ -300,9 +301,28 @@ bool cxl_window_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
     return ok;
 }
 
+/* A failed decode: all ones for a read, a dropped write, and why */
+static void cxl_fmw_access_failed(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
+                                  unsigned size, bool is_write,
+                                  const char *level, const char *why)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "cxl-fmw.%u: %s of %u bytes at HPA "
+                  "0x%" HWADDR_PRIx " failed at the %s: %s; %s\n",
+                  w->index, is_write ? "write" : "read", size, hpa,
+                  level ? level : "endpoint",
+                  why ? why : "DPA outside the device's memory",
+                  is_write ? "dropped" : "returning all ones");
+    if (!is_write) {
+        *data = MAKE_64BIT_MASK(0, size * 8);
+    }
+}
+
 /*
  * One access that stays within a 256-byte stripe (the smallest
- * granularity at any level), so it reaches a single device.
+ * granularity at any level), so it reaches a single device. The fast
+ * path looks the route up and reaches the device within one RCU read
+ * section, so that neither the table nor the device it names can go
+ * away in between.
  */
 static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
                                unsigned size, bool is_write)
@@ -310,18 +330,32 @@ static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
     CXLRoute r = { 0 };
 
     trace_cxl_fmw_access(w->index, hpa, size, is_write);
-    if (!cxl_window_route(w, hpa, &r) ||
-        (w->fast ? cxl_type3_access_direct(r.dev, r.dpa, data, size, is_write) :
-                   cxl_type3_access(r.dev, r.dpa, data, size, is_write)) != MEMTX_OK) {
-        qemu_log_mask(LOG_GUEST_ERROR, "cxl-fmw.%u: %s of %u bytes at HPA "
-                      "0x%" HWADDR_PRIx " failed at the %s: %s; %s\n",
-                      w->index, is_write ? "write" : "read", size, hpa,
-                      r.level ? r.level : "endpoint",
-                      r.why ? r.why : "DPA outside the device's memory",
-                      is_write ? "dropped" : "returning all ones");
-        if (!is_write) {
-            *data = MAKE_64BIT_MASK(0, size * 8);
+    if (w->fast) {
+        RCU_READ_LOCK_GUARD();
+        const CXLRouteTable *t = qatomic_rcu_read(&w->routes);
+
+        if (t) {
+            const CXLRouteTarget *tg = cxl_route_table_lookup(t, hpa);
+
+            if (!tg->dev) {
+                trace_cxl_route_table_fail(w->index, hpa, tg->level, tg->why);
+                cxl_fmw_access_failed(w, hpa, data, size, is_write, tg->level,
+                                      tg->why);
+                return;
+            }
+            r.dpa = cxl_route_target_dpa(tg, hpa);
+            trace_cxl_route_table(w->index, hpa, tg->dev->cstate.name, r.dpa);
+            if (cxl_type3_access_direct(tg->dev, r.dpa, data, size,
+                                        is_write) != MEMTX_OK) {
+                cxl_fmw_access_failed(w, hpa, data, size, is_write, NULL, NULL);
+            }
+            return;
         }
+    }
+    /* The reference path, or a window whose table could not be built */
+    if (!cxl_window_route(w, hpa, &r) ||
+        cxl_type3_access(r.dev, r.dpa, data, size, is_write) != MEMTX_OK) {
+        cxl_fmw_access_failed(w, hpa, data, size, is_write, r.level, r.why);
     }
 }
 
@@ -409,7 +443,7 @@ static IOMMUTLBEntry cxl_fmw_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     if (t) {
         uint64_t hpa = w->base + page;
         const CXLRouteSegment *s = cxl_route_table_segment(t, hpa);
-        const CXLRouteTarget *tg = cxl_route_table_lookup(t, hpa);
+        const CXLRouteTarget *tg = cxl_route_segment_lookup(t, s, hpa);
 
         if (w->map_pages && s->page_direct && tg->dev) {
             uint64_t dpa = cxl_route_target_dpa(tg, hpa);

@@ -69,16 +69,22 @@ cxl_route_table_segment(const CXLRouteTable *t, uint64_t hpa)
     return &t->segs[lo];
 }
 
-/* Where @hpa goes; for a device, cxl_route_target_dpa() gives the DPA */
+/* Where @hpa, in segment @s, goes */
 static inline const CXLRouteTarget *
-cxl_route_table_lookup(const CXLRouteTable *t, uint64_t hpa)
+cxl_route_segment_lookup(const CXLRouteTable *t, const CXLRouteSegment *s,
+                         uint64_t hpa)
 {
-    const CXLRouteSegment *s = cxl_route_table_segment(t, hpa);
-
     uint64_t chunk = hpa >> s->chunk_shift;
 
     return &t->targets[s->slot[s->period_pow2 ? chunk & (s->period - 1) :
                                chunk % s->period]];
+}
+
+/* Where @hpa goes; for a device, cxl_route_target_dpa() gives the DPA */
+static inline const CXLRouteTarget *
+cxl_route_table_lookup(const CXLRouteTable *t, uint64_t hpa)
+{
+    return cxl_route_segment_lookup(t, cxl_route_table_segment(t, hpa), hpa);
 }
 
 /* cxl_interleave_dpa_offset(), with shifts where the ways allow */
