@@ -68,13 +68,15 @@ suite_series() {
     run "series/git-am-and-build" bash "$TOP/scripts/check-series.sh"
 }
 
-all_qtests() {
-    meson test -C "$OBJ" --no-rebuild --list 2>/dev/null | sed -n 's|.* / \(qtest-x86_64/[A-Za-z0-9_-]*\)$|\1|p'
+all_qtests() {   # all_qtests [ARCH]: the qtests registered for qemu-system-ARCH
+    local arch=${1:-x86_64}
+    meson test -C "$OBJ" --no-rebuild --list 2>/dev/null | sed -n "s|.* / \\(qtest-$arch/[A-Za-z0-9_-]*\\)\$|\\1|p"
 }
 
 suite_cxl() {
     step "suite: cxl"
     local t=($(all_qtests | grep -E '/(cxl|test-cxl)' || true)
+             $(all_qtests aarch64 | grep -E '/cxl' || true)
              $(meson test -C "$OBJ" --no-rebuild --list 2>/dev/null | sed -n 's|^qemu:unit / \(test-cxl[A-Za-z0-9_-]*\)$|\1|p'))
     if [ ${#t[@]} = 0 ]; then
         say "(no CXL qtests in this series yet)"

@@ -13,28 +13,64 @@
 #include "hw/pci/pci_regs.h"
 #include "hw/cxl/cxl-regs.h"
 
-#define ECAM_BASE       0xb0000000ull
-#define BAR_BASE        0xe0000000ull
+/*
+ * The tests are written for q35. Under qemu-system-aarch64 the same tests
+ * run on virt: cxl_qtest_start() turns "-M q35" into "-M virt" (with a
+ * 64-bit CPU), and only these addresses differ.
+ */
+typedef struct CXLQTestMachine {
+    const char *name;
+    uint64_t ecam;              /* ECAM, 256 buses */
+    uint64_t bar;               /* where the enumerator puts BARs (32-bit) */
+    uint64_t chbcr;             /* host bridge registers, then the windows */
+    bool pciexbar;              /* ECAM placed through q35's PCIEXBAR */
+} CXLQTestMachine;
+
+static inline const CXLQTestMachine *cxl_qtest_machine(void)
+{
+    /*
+     * q35 with -m 512M and no hotplug memory: host bridge registers at
+     * 4 GiB. virt: ECAM at 256 GiB + 256 MiB, BARs in the 32-bit PCIe
+     * MMIO window, host bridge registers after the high MMIO window, at
+     * 1 TiB.
+     */
+    static const CXLQTestMachine q35 = {
+        "q35", 0xb0000000ull, 0xe0000000ull, 0x100000000ull, true,
+    };
+    static const CXLQTestMachine virt = {
+        "virt", 0x4010000000ull, 0x10000000ull, 0x10000000000ull, false,
+    };
+    static const CXLQTestMachine *m;
+
+    if (!m) {
+        m = strcmp(qtest_get_arch(), "aarch64") ? &q35 : &virt;
+    }
+    return m;
+}
+
+#define ECAM_BASE       (cxl_qtest_machine()->ecam)
+#define BAR_BASE        (cxl_qtest_machine()->bar)
 /* HDM decoder capability in a component register block (our layout) */
 #define HDM(base)       ((base) + CXL_CACHEMEM_OFFSET + 0x200)
 /*
- * The machine's layout for -m 512M and no hotplug memory: host bridge
- * registers at 4 GiB (64 KiB each, realize order), room for 32 of them,
- * then the windows, each aligned to 256 MiB x ways.
+ * Host bridge registers: 64 KiB each, in realize order, room for 32 of
+ * them; then the windows, each aligned to 256 MiB x ways.
  */
-#define CHBCR(i)        (0x100000000ull + (i) * 0x10000)
-#define CHBCR_END       (0x100000000ull + 32 * 0x10000)
+#define CHBCR(i)        (cxl_qtest_machine()->chbcr + (i) * 0x10000)
+#define CHBCR_END       (cxl_qtest_machine()->chbcr + 32 * 0x10000)
 
 static inline uint64_t ecam(int bus, int devfn, int off)
 {
     return ECAM_BASE | bus << 20 | devfn << 12 | off;
 }
 
-/* q35's PCIEXBAR: ECAM at ECAM_BASE, 256 buses */
+/* q35's PCIEXBAR: ECAM at ECAM_BASE, 256 buses (virt's ECAM is fixed) */
 static inline void enable_ecam(QTestState *qts)
 {
-    qtest_outl(qts, 0xcf8, 0x80000060);
-    qtest_outl(qts, 0xcfc, ECAM_BASE | 1);
+    if (cxl_qtest_machine()->pciexbar) {
+        qtest_outl(qts, 0xcf8, 0x80000060);
+        qtest_outl(qts, 0xcfc, ECAM_BASE | 1);
+    }
 }
 
 /* A bridge at @bus/@devfn: its bus numbers and a memory window */
@@ -273,6 +309,15 @@ static inline QTestState * G_GNUC_PRINTF(1, 2) cxl_qtest_start(const char *fmt, 
     va_start(ap, fmt);
     args = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    if (strcmp(cxl_qtest_machine()->name, "q35")) {
+        g_auto(GStrv) parts = g_strsplit(args, "-M q35", -1);
+        g_autofree char *machine = g_strdup_printf("-M %s",
+                                                   cxl_qtest_machine()->name);
+
+        g_free(args);
+        args = g_strjoinv(machine, parts);
+        return qtest_initf("-cpu max %s %s", args, cxl_qtest_mode_args);
+    }
     return qtest_initf("%s %s", args, cxl_qtest_mode_args);
 }
 
