@@ -469,6 +469,56 @@ static int cxl_fmw_num_indexes(IOMMUMemoryRegion *iommu)
     return 2;
 }
 
+/*
+ * A segment routed wholly to one device that does not interleave is one
+ * contiguous range of that device's memory: map it as a RAM alias over
+ * the IOMMU region, so that KVM can map it into the guest (it cannot use
+ * IOMMU regions) and TCG reaches it without translating. One alias per
+ * such segment, however large; interleaved segments stay with the IOMMU
+ * region and the trap.
+ */
+static void cxl_fmw_update_ram_aliases(CXLFixedWindow *w)
+{
+    const CXLRouteTable *t = w->routes;     /* the writer, under the BQL */
+    unsigned i;
+
+    memory_region_transaction_begin();
+    for (i = 0; i < w->ram_aliases->len; i++) {
+        MemoryRegion *a = g_ptr_array_index(w->ram_aliases, i);
+
+        memory_region_del_subregion(w->container, a);
+        object_unparent(OBJECT(a));
+        g_free(a);
+    }
+    g_ptr_array_set_size(w->ram_aliases, 0);
+    for (i = 0; t && w->map_pages && i < t->nsegs; i++) {
+        const CXLRouteSegment *s = &t->segs[i];
+        const CXLRouteTarget *tg = &t->targets[s->slot[0]];
+        uint64_t len = s->end - s->start, dpa;
+        g_autofree char *name = NULL;
+        MemoryRegion *a;
+
+        if (s->period != 1 || !tg->dev || tg->ways != 1) {
+            continue;
+        }
+        dpa = cxl_route_target_dpa(tg, s->start);
+        if ((s->start | dpa | len) & (CXL_FMW_PAGE - 1) ||
+            dpa + len > memory_region_size(&tg->dev->dpa_mr)) {
+            continue;
+        }
+        name = g_strdup_printf("cxl-fixed-memory-window-%u-ram-%u",
+                               w->index, i);
+        a = g_new0(MemoryRegion, 1);
+        memory_region_init_alias(a, qdev_get_machine(), name,
+                                 &tg->dev->dpa_mr, dpa, len);
+        memory_region_add_subregion_overlap(w->container, s->start, a, 1);
+        g_ptr_array_add(w->ram_aliases, a);
+        trace_cxl_fmw_map_range(w->index, s->start, len,
+                                tg->dev->cstate.name, dpa);
+    }
+    memory_region_transaction_commit();
+}
+
 /* The routes changed: whatever the vCPUs mapped from the old ones goes */
 void cxl_fmw_routes_changed(CXLFixedWindow *w)
 {
@@ -487,6 +537,7 @@ void cxl_fmw_routes_changed(CXLFixedWindow *w)
     for (idx = 0; idx < cxl_fmw_num_indexes(&w->iommu); idx++) {
         memory_region_notify_iommu(&w->iommu, idx, e);
     }
+    cxl_fmw_update_ram_aliases(w);
 }
 
 static void cxl_fmw_iommu_class_init(ObjectClass *klass, void *data)
@@ -560,6 +611,8 @@ void cxl_machine_done(MachineState *ms, MemoryRegion *system_memory,
             continue;
         }
         /* Fast path: the IOMMU region in front, the trapping region hidden */
+        w->container = system_memory;
+        w->ram_aliases = g_ptr_array_new();
         memory_region_set_lockless_io(&w->mr);
         w->trap_base = trap_base;
         memory_region_add_subregion(system_memory, w->trap_base, &w->mr);

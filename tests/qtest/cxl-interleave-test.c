@@ -276,6 +276,44 @@ static void test_uncommitted(const void *opaque)
 }
 
 /*
+ * A region that does not interleave is one contiguous range of one
+ * device: the fast path maps it as a RAM alias (which KVM can use), the
+ * reference path never does. Uncommitting takes the alias away again.
+ */
+static void test_ram_alias(const void *opaque)
+{
+    static const Case c = { 1, 1, 256 };
+    bool fast = !*cxl_qtest_mode_args;
+    uint64_t got = 0;
+    char *mtree;
+    Topo t;
+
+    topo_start(&t, &c);
+    mtree = qtest_hmp(t.qts, "info mtree");
+    g_assert_null(strstr(mtree, "alias cxl-fixed-memory-window-0-ram"));
+    g_free(mtree);
+
+    program_region(&t);
+    mtree = qtest_hmp(t.qts, "info mtree");
+    g_assert(!!strstr(mtree, "alias cxl-fixed-memory-window-0-ram-0 @cxl-type3-dpa") == fast);
+    g_free(mtree);
+    qtest_writeq(t.qts, t.window + 0x123458, 0x0123456789abcdefull);
+    g_assert_cmpint(pread(t.fd[0], &got, 8, 0x123458), ==, 8);
+    g_assert_cmphex(got, ==, 0x0123456789abcdefull);
+    got = 0xfedcba9876543210ull;
+    g_assert_cmpint(pwrite(t.fd[0], &got, 8, REGION_SIZE(&t) - 8), ==, 8);
+    g_assert_cmphex(qtest_readq(t.qts, t.window + REGION_SIZE(&t) - 8), ==, got);
+
+    /* Uncommitted: no alias, the access fails as any unrouted one */
+    qtest_writel(t.qts, HDM(dev_bar(0)) + A_CXL_HDM_DECODER0_CTRL, 0);
+    mtree = qtest_hmp(t.qts, "info mtree");
+    g_assert_null(strstr(mtree, "alias cxl-fixed-memory-window-0-ram"));
+    g_free(mtree);
+    g_assert_cmphex(qtest_readq(t.qts, t.window + 0x123458), ==, UINT64_MAX);
+    topo_stop(&t);
+}
+
+/*
  * A target that is not there: a host bridge decoder naming a port number
  * no root port has, and a root port with no device below it.
  */
@@ -688,6 +726,7 @@ int main(int argc, char **argv)
     }
     cxl_qtest_add("interleave/uncommitted", test_uncommitted, NULL);
     cxl_qtest_add("interleave/missing-device", test_missing_device, NULL);
+    cxl_qtest_add("interleave/ram-alias", test_ram_alias, NULL);
     cxl_qtest_add("interleave/switch", test_switch, NULL);
     cxl_qtest_add("interleave/volatile-and-persistent", test_two_decoders, NULL);
     cxl_qtest_add("interleave/ten-decoders", test_ten_decoders, NULL);

@@ -59,6 +59,12 @@ typedef struct CXLFixedWindow {
     bool fast;
     bool map_pages;                 /* fast path: map page-direct routes */
     CXLRouteTable *routes;          /* RCU; NULL: use the walk */
+    /*
+     * Fast path: segments routed to one device without interleave, mapped
+     * as RAM aliases of its memory over the IOMMU region (MemoryRegion *)
+     */
+    GPtrArray *ram_aliases;
+    MemoryRegion *container;        /* where the window is mapped */
 } CXLFixedWindow;
 
 /* Machine-wide CXL state, hung off MachineState. */
