@@ -2,7 +2,7 @@
 # Boot the qemu-cxl guest under our QEMU with a topology and a guest script.
 #
 #   guest/run.sh [-t SECONDS] [-l LOG] [-T TOPOLOGY] [-v] [-s SMP] [-m MEM]
-#                [-k KERNEL] [-c CPU] SCRIPT [-- QEMU ARGS...]
+#                [-k KERNEL] [-c CPU] [-a ARCH] SCRIPT [-- QEMU ARGS...]
 #
 # -k picks the guest kernel, as GUEST_KERNEL for guest/prepare.sh: bookworm
 # (default) or backports (6.12). -c is QEMU's -cpu (default max). Kernels
@@ -10,6 +10,12 @@
 # decompressor uses BMI2's SHLX, which QEMU 5.2's TCG refuses (#UD, a
 # triple fault before any console output): 6.12 guests run with
 # -c max,hypervisor=off,bmi2=off.
+#
+# -a arm64 (or GUEST_ARCH=arm64) boots Debian's arm64 kernel instead, under
+# qemu-system-aarch64 -M virt with Debian's UEFI firmware (qemu-efi-aarch64)
+# and ACPI, always with TCG. Topologies are written for q35: their
+# "-M q35,..." becomes "-M virt,...", nothing else changes. -c defaults to
+# cortex-a57 there (max emulates pointer authentication, which is slow).
 #
 # SCRIPT runs as /test/run.sh in the guest (busybox sh); files next to it
 # named SCRIPT.d/* go to /test too. The guest's console goes to LOG
@@ -20,8 +26,9 @@
 # forces one).
 . "$(dirname "$0")/../scripts/lib.sh"
 
-timeout=300 log="" topo="" verbose=0 smp=2 mem=2G cpu=max
-while getopts "t:l:T:vs:m:k:c:" o; do
+timeout=300 log="" topo="" verbose=0 smp=2 mem=2G cpu=""
+arch=${GUEST_ARCH:-amd64}
+while getopts "t:l:T:vs:m:k:c:a:" o; do
     case $o in
         t) timeout=$OPTARG ;;
         l) log=$OPTARG ;;
@@ -31,7 +38,8 @@ while getopts "t:l:T:vs:m:k:c:" o; do
         m) mem=$OPTARG ;;
         k) export GUEST_KERNEL=$OPTARG ;;
         c) cpu=$OPTARG ;;
-        *) die "usage: guest/run.sh [-t SECONDS] [-l LOG] [-T TOPOLOGY] [-v] [-s SMP] [-m MEM] [-k KERNEL] [-c CPU] SCRIPT [-- QEMU ARGS]" ;;
+        a) arch=$OPTARG ;;
+        *) die "usage: guest/run.sh [-t SECONDS] [-l LOG] [-T TOPOLOGY] [-v] [-s SMP] [-m MEM] [-k KERNEL] [-c CPU] [-a ARCH] SCRIPT [-- QEMU ARGS]" ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -40,12 +48,29 @@ script=$1; shift
 [ "${1:-}" = "--" ] && shift
 [ -f "$script" ] || die "guest script $script not found"
 
-QEMU=${QEMU:-$BUILD/qemu-system-x86_64}
+export GUEST_ARCH=$arch
+G=$BUILD/guest
+case $arch in
+    amd64)
+        QEMU=${QEMU:-$BUILD/qemu-system-x86_64}
+        K=$G                            # kernel and initramfs
+        [ "${GUEST_KERNEL:-bookworm}" = backports ] && K=$G/backports
+        cpu=${cpu:-max}
+        machine=(-M q35)
+        console=ttyS0,115200
+        ;;
+    arm64)
+        QEMU=${QEMU:-$BUILD/qemu-system-aarch64}
+        K=$G/arm64
+        cpu=${cpu:-cortex-a57}
+        machine=(-M virt -bios "$K/QEMU_EFI.fd")
+        console=ttyAMA0
+        QEMU_CXL_ACCEL=tcg
+        ;;
+    *) die "-a $arch: expected amd64 or arm64" ;;
+esac
 [ -x "$QEMU" ] || die "$QEMU not built: run 'make' first"
 bash "$TOP/guest/prepare.sh"
-G=$BUILD/guest
-K=$G                                    # kernel and initramfs
-[ "${GUEST_KERNEL:-bookworm}" = backports ] && K=$G/backports
 name=$(basename "$script" .sh)
 mkdir -p "$G/logs" "$G/run"
 [ -n "$log" ] || log=$G/logs/$name.log
@@ -83,10 +108,17 @@ if [ -n "$topo" ]; then
     fi
 fi
 
-cmdline="console=ttyS0,115200 panic=-1 loglevel=4 rdinit=/init ${GUEST_APPEND:-}"
+if [ "$arch" = arm64 ]; then
+    # Written for q35: the same topology on virt
+    for i in "${!topo_args[@]}"; do
+        case ${topo_args[$i]} in q35|q35,*) topo_args[$i]=virt${topo_args[$i]#q35} ;; esac
+    done
+    GUEST_APPEND="acpi=force ${GUEST_APPEND:-}"
+fi
+cmdline="console=$console panic=-1 loglevel=4 rdinit=/init ${GUEST_APPEND:-}"
 echo "guest: $(cat "$K/kernel-version") on $(basename "$QEMU") ($accel), script $script, log $log"
 set +e
-timeout -k 10 "$timeout" "$QEMU" -M q35 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" \
+timeout -k 10 "$timeout" "$QEMU" "${machine[@]}" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" \
     -nodefaults -no-user-config -display none -nic none -no-reboot \
     -serial "file:$log" -monitor none \
     -kernel "$K/vmlinuz" -initrd "$work/initrd.gz" -append "$cmdline" \

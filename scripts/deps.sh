@@ -9,6 +9,9 @@ declare -A PKGS=(
            libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev zlib1g-dev
            seabios ipxe-qemu"
   [guest]="busybox-static kmod ndctl daxctl cpio gzip"
+  # GUEST_ARCH=arm64 guests: our guest programs cross-compiled for aarch64
+  # (the arm64 kernel and userland come from guest/prepare.sh's own apt).
+  [guest-arm64]="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
   [test]="swtpm genisoimage acpica-tools"
   [docs]="python3-docutils"
 )

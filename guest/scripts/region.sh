@@ -35,17 +35,34 @@ for d in /sys/bus/cxl/devices/decoder[3-9].0; do
 done
 r=$(basename $region)
 nr=$(ls -d /sys/bus/nd/devices/region* 2>/dev/null | head -n 1)
+# A devdax namespace, or the one a previous boot left in the labels. A
+# kernel without ZONE_DEVICE (Debian's arm64 6.1) has no devdax: then a raw
+# namespace, a block device over the same memory, written with read/write
+# and fsync.
 dax=$(ls /dev/dax* 2>/dev/null | head -n 1)
-if [ -z "$dax" ]; then
-    ndctl create-namespace -m devdax -r "$(basename $nr)" > /tmp/ns.json 2>&1 || cat /tmp/ns.json
+pmem=$(ls -d /sys/bus/nd/devices/namespace*/block/pmem* 2>/dev/null | head -n 1)
+if [ -z "$dax" ] && [ -z "$pmem" ]; then
+    ndctl create-namespace -m devdax -r "$(basename $nr)" > /tmp/ns.json 2>&1
     dax=$(ls /dev/dax* 2>/dev/null | head -n 1)
+    if [ -z "$dax" ] && grep -q "does not support devdax" /tmp/ns.json; then
+        ndctl create-namespace -m raw -r "$(basename $nr)" > /tmp/ns.json 2>&1
+        pmem=$(ls -d /sys/bus/nd/devices/namespace*/block/pmem* 2>/dev/null | head -n 1)
+    fi
 fi
-[ -n "$dax" ] || { echo "no dax device"; exit 1; }
-name=$(basename $dax)
-echo "@@DAX $name $(cat /sys/bus/dax/devices/$name/resource) $(cat /sys/bus/dax/devices/$name/size)"
-if [ "$MODE" = fill ]; then
-    memtool fill "$dax" 0 "$LEN" "$SEED" || exit 1
+rw=""
+if [ -n "$dax" ]; then
+    name=$(basename $dax)
+    echo "@@DAX $name $(cat /sys/bus/dax/devices/$name/resource) $(cat /sys/bus/dax/devices/$name/size)"
+elif [ -n "$pmem" ]; then
+    name=$(basename $pmem) dax=/dev/$(basename $pmem) rw=--rw
+    ns=$(dirname $(dirname $pmem))
+    echo "@@DAX $name $(cat $ns/resource) $(cat $ns/size)"
 else
-    memtool check "$dax" 0 "$LEN" "$SEED" || exit 1
+    cat /tmp/ns.json; echo "no dax device"; exit 1
+fi
+if [ "$MODE" = fill ]; then
+    memtool fill "$dax" 0 "$LEN" "$SEED" $rw || exit 1
+else
+    memtool check "$dax" 0 "$LEN" "$SEED" $rw || exit 1
 fi
 echo "@@END"
