@@ -789,16 +789,6 @@ static void fuzz_config(Fuzz *f)
         if (off < 0x40) {
             f->dirty = true;
         }
-        /*
-         * Never Command Completed Interrupt Enable in a Slot Control: with
-         * Hot-Plug Interrupt Enable and the slot powered off, it leaves
-         * QEMU 5.2's INTx count unbalanced, and the next system reset
-         * asserts in pcibus_reset() (a base QEMU bug, xio3130-downstream
-         * has it too; see the findings). The storm avoids it.
-         */
-        if (fn->slot_ctl && off <= fn->slot_ctl && fn->slot_ctl < off + size) {
-            val &= ~((uint64_t)PCI_EXP_SLTCTL_CCIE << (8 * (fn->slot_ctl - off)));
-        }
         fz_write(f, S_CONFIG, page + off, size, val);
         break;
     default:
@@ -1542,6 +1532,42 @@ static void test_regress_unplug_replug(const void *opaque)
 }
 
 /*
+ * Finding 4 (the storm, which then had to avoid it): a downstream port
+ * has no INTx pin, yet signalled a hot-plug event (Command Completed,
+ * with Hot-Plug and Command Completed Interrupt Enable and no MSI) with
+ * pci_set_irq() on pin -1. That counted an interrupt on the root bus that
+ * no reset took back, and the next system reset asserted in
+ * pcibus_reset() (base QEMU: xio3130-downstream did the same). QEMU must
+ * live on through the reset.
+ */
+static void test_regress_slot_event_reset(const void *opaque)
+{
+    int fd;
+    g_autofree char *file = cxl_qtest_file("regress-sltctl", 0, 256 * MiB, &fd);
+    uint64_t window, got = 0x0123456789abcdefull;
+    QTestState *qts = regress_start(file, &window);
+    int cap;
+
+    regress_program(qts, window);
+    cap = qtest_readb(qts, ecam(R_DSP_BUS, 0, PCI_CAPABILITY_LIST));
+    while (qtest_readb(qts, ecam(R_DSP_BUS, 0, cap)) != PCI_CAP_ID_EXP) {
+        cap = qtest_readb(qts, ecam(R_DSP_BUS, 0, cap + 1));
+    }
+    qtest_writew(qts, ecam(R_DSP_BUS, 0, cap + PCI_EXP_SLTCTL),
+                 PCI_EXP_SLTCTL_PWR_OFF | PCI_EXP_SLTCTL_PWR_IND_OFF |
+                 PCI_EXP_SLTCTL_HPIE | PCI_EXP_SLTCTL_CCIE);
+    qobject_unref(qtest_qmp(qts, "{ 'execute': 'system_reset' }"));
+    qtest_qmp_eventwait(qts, "RESET");
+    qobject_unref(qtest_qmp(qts, "{ 'execute': 'query-status' }"));
+    /* The slot's device went with the power; the reset uncommitted all */
+    g_assert(pwrite(fd, &got, 8, 0x4000) == 8);
+    g_assert_cmphex(qtest_readq(qts, window + 0x4000), ==, UINT64_MAX);
+    qtest_quit(qts);
+    close(fd);
+    unlink(file);
+}
+
+/*
  * Finding 3 (reading the decoder code while writing the storm, which has
  * no oracle for it): the DPA skip, a 64-bit guest value, was added to the
  * previous decoder's DPA end and could wrap around, so that decoder 1
@@ -1594,5 +1620,6 @@ int main(int argc, char **argv)
     cxl_qtest_add("fuzz/regress/unplug-drops-routes", test_regress_unplug_routes, NULL);
     cxl_qtest_add("fuzz/regress/unplug-then-replug", test_regress_unplug_replug, NULL);
     cxl_qtest_add("fuzz/regress/dpa-skip-wrap", test_regress_dpa_skip_wrap, NULL);
+    cxl_qtest_add("fuzz/regress/slot-event-reset", test_regress_slot_event_reset, NULL);
     return g_test_run();
 }
