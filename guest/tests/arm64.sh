@@ -2,7 +2,8 @@
 # End-to-end on arm64: Debian's arm64 kernel, booted through Debian's UEFI
 # firmware for aarch64 (qemu-efi-aarch64) with ACPI on our
 # qemu-system-aarch64 -M virt,cxl=on under TCG, enumerates the default
-# topology (2 host bridges x 2 root ports x 1 device), creates a 4-way
+# topology (2 host bridges x 2 root ports x 1 device; cxl list checked as
+# on x86, guest/tests/enumerate.sh), creates a 4-way
 # region at 256 B across both host bridges with Debian's cxl CLI and writes
 # a pattern through it; the host checks every word in the backing files,
 # at the file and offset the CXL 2.0 interleave gives; then the host seeds
@@ -25,6 +26,11 @@ mkdir -p "$B/run/$name.sh.d"
 cp "$G/scripts/region.sh" "$B/run/$name.sh"
 printf 'ROOT=%s\nWAYS=%s\nGRAN=%s\nSEED=%s\nLEN=%s\nMODE=fill\nORDER=\n' \
     decoder0.0 4 256 31 $len > "$B/run/$name.sh.d/region.conf"
+echo "== arm64 virt: Linux enumerates the default topology (cxl list checked)"
+rm -rf "$B/backing/arm64-enumerate"
+TOPO_DIR=$B/backing/arm64-enumerate bash "$G/run.sh" -a arm64 -t 900 \
+    -l "$B/logs/arm64-enumerate.log" -T default "$G/scripts/enumerate.sh"
+python3 "$G/tests/check_enumerate.py" "$B/logs/arm64-enumerate.log"
 echo "== arm64 virt: 4-way region at 256 B: guest writes, host checks"
 bash "$G/run.sh" -a arm64 -t 900 -l "$B/logs/$name.log" -T default "$B/run/$name.sh"
 python3 "$G/tests/check_region.py" "$B/logs/$name.log" "$TOPO_DIR" check 31 $len
