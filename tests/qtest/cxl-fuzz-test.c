@@ -68,6 +68,7 @@
 /* From hw/pci/pci.h and pci_ids.h, which a qtest does not include */
 #define PCI_VENDOR_ID_REDHAT 0x1b36
 #define PCI_CLASS_BRIDGE_HOST 0x0600
+#define PCI_DEVICE_ID_REDHAT_PCIE_HOST 0x0008   /* virt's GPEX root */
 #define MB_BUF              4096            /* the largest payload we take */
 
 /* The devices: serial number = index; sizes in MiB (0: none) */
@@ -617,10 +618,12 @@ static bool fuzz_enumerate(Fuzz *f, CXLQTestEnum *e)
     memset(e, 0, sizeof(*e));
     f->nfn = f->nblk = 0;
     enable_ecam(f->qts);
-    /* The pxb-cxl host bridges themselves, on bus 0 */
+    /* The pxb-cxl host bridges themselves, on bus 0 (not virt's GPEX) */
     for (slot = 0; slot < 32; slot++) {
         if (qtest_readw(f->qts, ecam(0, slot << 3, PCI_VENDOR_ID)) ==
             PCI_VENDOR_ID_REDHAT &&
+            qtest_readw(f->qts, ecam(0, slot << 3, PCI_DEVICE_ID)) !=
+            PCI_DEVICE_ID_REDHAT_PCIE_HOST &&
             qtest_readw(f->qts, ecam(0, slot << 3, PCI_CLASS_DEVICE)) ==
             PCI_CLASS_BRIDGE_HOST) {
             f->fn[f->nfn++] = (Func) { 0, slot << 3, 0 };
