@@ -477,10 +477,58 @@ static int cxl_fmw_num_indexes(IOMMUMemoryRegion *iommu)
  * such segment, however large; interleaved segments stay with the IOMMU
  * region and the trap.
  */
-static void cxl_fmw_update_ram_aliases(CXLFixedWindow *w)
+typedef struct CXLRamAlias {
+    CXLType3Dev *dev;
+    uint64_t start, len, dpa;       /* HPA [start, start + len) -> dpa */
+} CXLRamAlias;
+
+/* The RAM aliases the routes call for, in HPA order */
+static GArray *cxl_fmw_wanted_ram_aliases(CXLFixedWindow *w)
 {
     const CXLRouteTable *t = w->routes;     /* the writer, under the BQL */
+    GArray *want = g_array_new(false, false, sizeof(CXLRamAlias));
     unsigned i;
+
+    for (i = 0; t && w->map_pages && i < t->nsegs; i++) {
+        const CXLRouteSegment *s = &t->segs[i];
+        const CXLRouteTarget *tg = &t->targets[s->slot[0]];
+        CXLRamAlias r = { tg->dev, s->start, s->end - s->start, 0 };
+
+        if (s->period != 1 || !tg->dev || tg->ways != 1) {
+            continue;
+        }
+        r.dpa = cxl_route_target_dpa(tg, s->start);
+        if ((r.start | r.dpa | r.len) & (CXL_FMW_PAGE - 1) ||
+            r.dpa + r.len > memory_region_size(&tg->dev->dpa_mr)) {
+            continue;
+        }
+        g_array_append_val(want, r);
+    }
+    return want;
+}
+
+/*
+ * Map the aliases the routes call for. Any decoder commit rebuilds every
+ * window's routes, so most calls find the aliases as they were: leave the
+ * memory map alone then, rather than rebuild it for nothing.
+ */
+static void cxl_fmw_update_ram_aliases(CXLFixedWindow *w)
+{
+    g_autoptr(GArray) want = cxl_fmw_wanted_ram_aliases(w);
+    unsigned i;
+
+    for (i = 0; i < want->len && want->len == w->ram_aliases->len; i++) {
+        const CXLRamAlias *r = &g_array_index(want, CXLRamAlias, i);
+        MemoryRegion *a = g_ptr_array_index(w->ram_aliases, i);
+
+        if (a->alias != &r->dev->dpa_mr || a->alias_offset != r->dpa ||
+            a->addr != r->start || memory_region_size(a) != r->len) {
+            break;
+        }
+    }
+    if (i == want->len && want->len == w->ram_aliases->len) {
+        return;
+    }
 
     memory_region_transaction_begin();
     for (i = 0; i < w->ram_aliases->len; i++) {
@@ -491,30 +539,18 @@ static void cxl_fmw_update_ram_aliases(CXLFixedWindow *w)
         g_free(a);
     }
     g_ptr_array_set_size(w->ram_aliases, 0);
-    for (i = 0; t && w->map_pages && i < t->nsegs; i++) {
-        const CXLRouteSegment *s = &t->segs[i];
-        const CXLRouteTarget *tg = &t->targets[s->slot[0]];
-        uint64_t len = s->end - s->start, dpa;
-        g_autofree char *name = NULL;
-        MemoryRegion *a;
+    for (i = 0; i < want->len; i++) {
+        const CXLRamAlias *r = &g_array_index(want, CXLRamAlias, i);
+        g_autofree char *name = g_strdup_printf(
+            "cxl-fixed-memory-window-%u-ram-%u", w->index, i);
+        MemoryRegion *a = g_new0(MemoryRegion, 1);
 
-        if (s->period != 1 || !tg->dev || tg->ways != 1) {
-            continue;
-        }
-        dpa = cxl_route_target_dpa(tg, s->start);
-        if ((s->start | dpa | len) & (CXL_FMW_PAGE - 1) ||
-            dpa + len > memory_region_size(&tg->dev->dpa_mr)) {
-            continue;
-        }
-        name = g_strdup_printf("cxl-fixed-memory-window-%u-ram-%u",
-                               w->index, i);
-        a = g_new0(MemoryRegion, 1);
         memory_region_init_alias(a, qdev_get_machine(), name,
-                                 &tg->dev->dpa_mr, dpa, len);
-        memory_region_add_subregion_overlap(w->container, s->start, a, 1);
+                                 &r->dev->dpa_mr, r->dpa, r->len);
+        memory_region_add_subregion_overlap(w->container, r->start, a, 1);
         g_ptr_array_add(w->ram_aliases, a);
-        trace_cxl_fmw_map_range(w->index, s->start, len,
-                                tg->dev->cstate.name, dpa);
+        trace_cxl_fmw_map_range(w->index, r->start, r->len,
+                                r->dev->cstate.name, r->dpa);
     }
     memory_region_transaction_commit();
 }
