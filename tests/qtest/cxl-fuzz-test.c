@@ -1451,19 +1451,35 @@ static void regress_program(QTestState *qts, uint64_t window)
     program_decoder(qts, HDM(e.type3[0].bar), 0, window, 256 * MiB, 0, 0, 0);
 }
 
-/* PCIe 5.0 7.5.3.10: power ds0's slot off, which unplugs mem0 */
-static void regress_power_off(QTestState *qts)
+/* ds0's PCI Express capability */
+static int regress_dsp_exp_cap(QTestState *qts)
 {
     int cap = qtest_readb(qts, ecam(R_DSP_BUS, 0, PCI_CAPABILITY_LIST));
 
     while (qtest_readb(qts, ecam(R_DSP_BUS, 0, cap)) != PCI_CAP_ID_EXP) {
         cap = qtest_readb(qts, ecam(R_DSP_BUS, 0, cap + 1));
     }
+    return cap;
+}
+
+/*
+ * PCIe 5.0 7.5.3.10: power ds0's slot off, which unplugs mem0, with the
+ * Slot Control bits @extra set as well
+ */
+static void regress_power_off_with(QTestState *qts, uint16_t extra)
+{
+    int cap = regress_dsp_exp_cap(qts);
+
     g_assert(qtest_readw(qts, ecam(R_DSP_BUS, 0, cap + PCI_EXP_SLTSTA)) &
              PCI_EXP_SLTSTA_PDS);
     qtest_writew(qts, ecam(R_DSP_BUS, 0, cap + PCI_EXP_SLTCTL),
-                 PCI_EXP_SLTCTL_PWR_OFF | PCI_EXP_SLTCTL_PWR_IND_OFF);
+                 PCI_EXP_SLTCTL_PWR_OFF | PCI_EXP_SLTCTL_PWR_IND_OFF | extra);
     g_assert_cmphex(qtest_readw(qts, ecam(R_DEV_BUS, 0, PCI_VENDOR_ID)), ==, 0xffff);
+}
+
+static void regress_power_off(QTestState *qts)
+{
+    regress_power_off_with(qts, 0);
 }
 
 /*
@@ -1549,16 +1565,9 @@ static void test_regress_slot_event_reset(const void *opaque)
     g_autofree char *file = cxl_qtest_file("regress-sltctl", 0, 256 * MiB, &fd);
     uint64_t window, got = 0x0123456789abcdefull;
     QTestState *qts = regress_start(file, &window);
-    int cap;
 
     regress_program(qts, window);
-    cap = qtest_readb(qts, ecam(R_DSP_BUS, 0, PCI_CAPABILITY_LIST));
-    while (qtest_readb(qts, ecam(R_DSP_BUS, 0, cap)) != PCI_CAP_ID_EXP) {
-        cap = qtest_readb(qts, ecam(R_DSP_BUS, 0, cap + 1));
-    }
-    qtest_writew(qts, ecam(R_DSP_BUS, 0, cap + PCI_EXP_SLTCTL),
-                 PCI_EXP_SLTCTL_PWR_OFF | PCI_EXP_SLTCTL_PWR_IND_OFF |
-                 PCI_EXP_SLTCTL_HPIE | PCI_EXP_SLTCTL_CCIE);
+    regress_power_off_with(qts, PCI_EXP_SLTCTL_HPIE | PCI_EXP_SLTCTL_CCIE);
     qobject_unref(qtest_qmp(qts, "{ 'execute': 'system_reset' }"));
     qtest_qmp_eventwait(qts, "RESET");
     qobject_unref(qtest_qmp(qts, "{ 'execute': 'query-status' }"));
