@@ -1,0 +1,68 @@
+# The counting and test-running helpers of scripts/check.sh, apart so
+# that scripts/tests can try them with a stand-in for meson. Sourced after
+# lib.sh, with LOGS set (and QTEST_WRAP, empty or a command prefix).
+
+pass=0 fail=0 skip=0
+failed=()
+
+result() {   # result NAME STATUS(0 pass, 77 skip, else fail) [detail]
+    case $2 in
+        0)  pass=$((pass + 1)); printf 'PASS  %s %s\n' "$1" "${3:-}" ;;
+        77) skip=$((skip + 1)); printf 'SKIP  %s %s\n' "$1" "${3:-}" ;;
+        *)  fail=$((fail + 1)); failed+=("$1"); printf 'FAIL  %s %s\n' "$1" "${3:-}" ;;
+    esac
+}
+
+run() {      # run NAME CMD...: one test, output to its log
+    local name=$1; shift
+    local log=$LOGS/${name//\//_}.log t0=$(date +%s) rc=0
+    "$@" > "$log" 2>&1 || rc=$?
+    result "$name" $rc "($(( $(date +%s) - t0 ))s)"
+    if [ $rc != 0 ] && [ $rc != 77 ]; then sed 's/^/    | /' "$log" | tail -n 25; fi
+}
+
+# Run a set of meson tests (qtests) by name, counting each program.
+# With --rerun, a program that fails is run once more on its own, and
+# counts as passed only if that second run passes; both results are
+# printed. For QEMU's own qtests, some of which race under load on the
+# base (see suite_qtest); never for ours.
+run_meson() {   # run_meson LABEL [--rerun] [--test-args ARGS] NAME...
+    local label=$1; shift
+    local extra=() rerun=0
+    if [ "${1:-}" = --rerun ]; then rerun=1; shift; fi
+    if [ "${1:-}" = --test-args ]; then extra=(--test-args "$2"); shift 2; fi
+    [ $# -gt 0 ] || return 0
+    local log=$LOGS/meson-$label.log
+    $QTEST_WRAP meson test -C "$OBJ" --no-rebuild --num-processes "$(nproc)" -t 20 --print-errorlogs "${extra[@]}" "$@" > "$log" 2>&1 || true
+    local name st st2 rlog
+    while read -r name st; do
+        case $st in
+            OK) result "$name" 0 ;;
+            SKIP) result "$name" 77 ;;
+            *)  if [ $rerun = 0 ]; then
+                    result "$name" 1 "($st; log: build/check/meson-$label.log)"
+                    continue
+                fi
+                rlog=$LOGS/meson-$label-rerun-${name##*/}.log
+                $QTEST_WRAP meson test -C "$OBJ" --no-rebuild --num-processes 1 -t 20 --print-errorlogs "${extra[@]}" "$name" < /dev/null > "$rlog" 2>&1 || true
+                st2=$(meson_statuses < "$rlog" | awk '{print $2; exit}')
+                if [ "$st2" = OK ]; then
+                    result "$name" 0 "(first run $st, rerun alone OK; logs: build/check/meson-$label.log, build/${rlog#$BUILD/})"
+                else
+                    result "$name" 1 "($st, and ${st2:-no result} when rerun alone; logs: build/check/meson-$label.log, build/${rlog#$BUILD/})"
+                fi ;;
+        esac
+    done < <(meson_statuses < "$log")
+}
+
+# "NAME STATUS" for each test in a meson test log, e.g. from
+# " 3/48 qemu:qtest-x86_64 / qtest-x86_64/q35-test  OK  1.23s  7 subtests passed"
+meson_statuses() {
+    local line name
+    sed '/^Summary of Failures/,$d' | grep -E '^ *[0-9]+/[0-9]+ ' | while IFS= read -r line; do
+        name=$(echo "$line" | sed -n 's|.* / \([A-Za-z0-9_/-]*\) .*|\1|p')
+        [ -n "$name" ] || continue
+        echo "$name $(echo "$line" | awk '{for (i=1;i<=NF;i++) if ($i ~ /^(OK|FAIL|SKIP|TIMEOUT|ERROR|EXPECTEDFAIL|UNEXPECTEDPASS)$/) {print $i; exit}}')"
+    done
+}
+

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# make check's run_meson: with --rerun, a QEMU qtest that fails is run once
+# more on its own and passes only if that run passes; without it (our own
+# tests) a failure is final. meson is a stand-in that reads its script of
+# statuses from $SCRATCH/statuses, one line per call.
+. "$(dirname "$0")/lib.sh"
+LOGS=$SCRATCH/check BUILD=$SCRATCH OBJ=$SCRATCH/obj QTEST_WRAP=
+mkdir -p "$LOGS"
+. "$REPO/scripts/check-lib.sh"
+
+meson() {   # meson test ... NAME...: one result line per NAME
+    local st n i=0
+    st=$(sed -n 1p "$SCRATCH/statuses"); sed -i 1d "$SCRATCH/statuses"
+    echo "$*" >> "$SCRATCH/calls"
+    for n in "$@"; do
+        case $n in qtest-x86_64/*) ;; *) continue ;; esac
+        i=$((i + 1))
+        printf ' %d/9 qemu:qtest+qtest-x86_64 / %s   %s   1.00s\n' "$i" "$n" "${st%% *}"
+        st=${st#* }
+    done
+}
+
+try() {   # try STATUSES... -- ARGS: fresh counters, run run_meson ARGS
+    : > "$SCRATCH/calls"; printf '%s\n' "$1" "$2" > "$SCRATCH/statuses"
+    shift 2
+    pass=0 fail=0 skip=0 failed=()
+    run_meson "$@" > "$SCRATCH/out"
+}
+
+# A timeout, then OK alone: passes, and says so
+try "OK TIMEOUT" "OK" qtest --rerun qtest-x86_64/a-test qtest-x86_64/b-test
+[ "$pass/$fail" = 2/0 ] || { cat "$SCRATCH/out"; fail "rerun OK should pass: $pass/$fail"; }
+grep -q "^PASS  qtest-x86_64/b-test (first run TIMEOUT, rerun alone OK" "$SCRATCH/out" || { cat "$SCRATCH/out"; fail "no rerun note"; }
+[ "$(wc -l < "$SCRATCH/calls")" = 2 ] || fail "expected 2 meson calls"
+tail -n 1 "$SCRATCH/calls" | grep -q -- "--num-processes 1 .* qtest-x86_64/b-test$" || fail "the rerun is not b-test alone"
+
+# Failing twice fails
+try "FAIL OK" "FAIL" qtest --rerun qtest-x86_64/a-test qtest-x86_64/b-test
+[ "$pass/$fail/${failed[*]}" = "1/1/qtest-x86_64/a-test" ] || { cat "$SCRATCH/out"; fail "double failure should fail: $pass/$fail"; }
+grep -q "^FAIL  qtest-x86_64/a-test (FAIL, and FAIL when rerun alone" "$SCRATCH/out" || { cat "$SCRATCH/out"; fail "no failure note"; }
+
+# A rerun that gives no result at all fails too
+try "ERROR" "" qtest --rerun qtest-x86_64/a-test
+[ "$pass/$fail" = 0/1 ] || fail "rerun without a result should fail"
+
+# Without --rerun (our own tests), one failure is final
+try "OK FAIL" "OK" cxl qtest-x86_64/cxl-a-test qtest-x86_64/cxl-b-test
+[ "$pass/$fail" = 1/1 ] || { cat "$SCRATCH/out"; fail "no-rerun failure should stay: $pass/$fail"; }
+[ "$(wc -l < "$SCRATCH/calls")" = 1 ] || fail "no-rerun ran meson again"
+
+# --test-args reach both runs
+try "TIMEOUT" "OK" qtest --rerun --test-args " -s /x/y" qtest-x86_64/a-test
+[ "$(grep -c -- "--test-args  -s /x/y" "$SCRATCH/calls")" = 2 ] || { cat "$SCRATCH/calls"; fail "test args not passed to both runs"; }
+echo "run_meson: reruns checked"
