@@ -318,11 +318,60 @@ static void cxl_fmw_access_failed(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
 }
 
 /*
+ * The stretch of a window that this thread's last fast-path access fell
+ * in: an HPA range that one route table sends to one device's contiguous
+ * host bytes. It is good while the window still publishes that table
+ * (each table has its own generation, so a new table at a recycled
+ * address does not match). A vCPU streaming at 256 B interleave hits the
+ * same stretch 32 times in a row and skips the table lookup.
+ */
+typedef struct CXLFmwStretch {
+    uint64_t generation;            /* of the table; 0: none */
+    hwaddr start, end;              /* HPA [start, end) */
+    CXLType3Dev *dev;
+    uint64_t dpa;                   /* at start */
+    MemoryRegion *mr;               /* the capacity's region, */
+    uint64_t mr_offset;             /* the offset in it at start */
+    uint8_t *host;                  /* and its bytes at start */
+} CXLFmwStretch;
+
+static __thread CXLFmwStretch cxl_fmw_stretch;
+
+/*
+ * Remember the stretch around @hpa, which table @t sends to @tg (a
+ * device): the aligned block of the segment's smallest interleave
+ * granularity and of the endpoint's, within the segment; over it the
+ * device and the DPA advance with the HPA.
+ */
+static void cxl_fmw_stretch_fill(const CXLRouteTable *t, hwaddr hpa,
+                                 const CXLRouteTarget *tg)
+{
+    const CXLRouteSegment *s = cxl_route_table_segment(t, hpa);
+    CXLFmwStretch *c = &cxl_fmw_stretch;
+    uint64_t block = MIN(1ULL << s->chunk_shift, tg->granularity);
+    hwaddr start = MAX(QEMU_ALIGN_DOWN(hpa, block), s->start);
+    hwaddr end = MIN(QEMU_ALIGN_DOWN(hpa, block) + block, s->end);
+    uint64_t dpa = cxl_route_target_dpa(tg, start);
+
+    c->generation = 0;
+    if (cxl_route_target_dpa(tg, end - 1) != dpa + (end - 1 - start) ||
+        !cxl_type3_direct_range(tg->dev, dpa, end - start, &c->mr,
+                                &c->mr_offset, &c->host)) {
+        return;
+    }
+    c->start = start;
+    c->end = end;
+    c->dev = tg->dev;
+    c->dpa = dpa;
+    c->generation = t->generation;
+}
+
+/*
  * One access that stays within a 256-byte stripe (the smallest
  * granularity at any level), so it reaches a single device. The fast
- * path looks the route up and reaches the device within one RCU read
- * section, so that neither the table nor the device it names can go
- * away in between.
+ * path finds the route (this thread's last stretch, else the table) and
+ * reaches the device within one RCU read section, so that neither the
+ * table nor the device it names can go away in between.
  */
 static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
                                unsigned size, bool is_write)
@@ -333,7 +382,22 @@ static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
     if (w->fast) {
         RCU_READ_LOCK_GUARD();
         const CXLRouteTable *t = qatomic_rcu_read(&w->routes);
+        const CXLFmwStretch *c = &cxl_fmw_stretch;
 
+        if (t && c->generation == t->generation && hpa >= c->start &&
+            hpa + size <= c->end) {
+            uint64_t off = hpa - c->start;
+
+            trace_cxl_route_table(w->index, hpa, c->dev->cstate.name,
+                                  c->dpa + off);
+            if (is_write) {
+                stn_le_p(c->host + off, size, *data);
+                memory_region_set_dirty(c->mr, c->mr_offset + off, size);
+            } else {
+                *data = ldn_le_p(c->host + off, size);
+            }
+            return;
+        }
         if (t) {
             const CXLRouteTarget *tg = cxl_route_table_lookup(t, hpa);
 
@@ -348,7 +412,9 @@ static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
             if (cxl_type3_access_direct(tg->dev, r.dpa, data, size,
                                         is_write) != MEMTX_OK) {
                 cxl_fmw_access_failed(w, hpa, data, size, is_write, NULL, NULL);
+                return;
             }
+            cxl_fmw_stretch_fill(t, hpa, tg);
             return;
         }
     }

@@ -211,6 +211,9 @@ CXLRouteTable *cxl_route_table_build(CXLFixedWindow *w)
         prev = s.end;
     }
     if (t) {
+        static uint64_t generation;
+
+        t->generation = ++generation;   /* under the big QEMU lock */
         t->nsegs = segs->len;
         t->segs = (CXLRouteSegment *)g_array_free(segs, false);
         t->ntargets = b.targets->len;

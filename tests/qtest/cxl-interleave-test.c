@@ -276,6 +276,41 @@ static void test_uncommitted(const void *opaque)
 }
 
 /*
+ * Reprogramming a committed region moves its stripes at once, however
+ * recently an access went through them: swap the host bridge's two root
+ * ports and the first stripe, just read from device 0, comes from
+ * device 1; swap them back and it is device 0's again. (The last read
+ * before each swap is from the first stripe, the failed one in between
+ * from the second.)
+ */
+static void test_reprogram(const void *opaque)
+{
+    static const Case c = { 1, 2, 256 };
+    uint64_t first = 0x1111111111111111ull, second = 0x2222222222222222ull;
+    unsigned round;
+    Topo t;
+
+    topo_start(&t, &c);
+    g_assert_cmpint(pwrite(t.fd[0], &first, 8, 0x40), ==, 8);
+    g_assert_cmpint(pwrite(t.fd[1], &second, 8, 0x40), ==, 8);
+    program_region(&t);
+    for (round = 0; round < 4; round++) {
+        bool swapped = round & 1;
+
+        g_assert_cmphex(qtest_readq(t.qts, t.window + 0x40), ==,
+                        swapped ? second : first);
+        g_assert_cmphex(qtest_readq(t.qts, t.window + 0x140), ==,
+                        swapped ? first : second);
+        g_assert_cmphex(qtest_readq(t.qts, t.window + 0x48), ==, 0);
+        qtest_writel(t.qts, HDM(CHBCR(0)) + A_CXL_HDM_DECODER0_CTRL, 0);
+        g_assert_cmphex(qtest_readq(t.qts, t.window + 0x140), ==, UINT64_MAX);
+        program_decoder(t.qts, HDM(CHBCR(0)), 0, t.window, REGION_SIZE(&t),
+                        1, 0, swapped ? 0x0100 : 0x0001);
+    }
+    topo_stop(&t);
+}
+
+/*
  * A region that does not interleave is one contiguous range of one
  * device: the fast path maps it as a RAM alias (which KVM can use), the
  * reference path never does. Uncommitting takes the alias away again.
@@ -725,6 +760,7 @@ int main(int argc, char **argv)
         cxl_qtest_add(name, test_interleave, &cases[i]);
     }
     cxl_qtest_add("interleave/uncommitted", test_uncommitted, NULL);
+    cxl_qtest_add("interleave/reprogram", test_reprogram, NULL);
     cxl_qtest_add("interleave/missing-device", test_missing_device, NULL);
     cxl_qtest_add("interleave/ram-alias", test_ram_alias, NULL);
     cxl_qtest_add("interleave/switch", test_switch, NULL);

@@ -75,6 +75,33 @@ struct CXLType3Dev {
 /* hw/mem/cxl_type3.c: the serial number the device reports */
 uint64_t cxl_type3_serial(CXLType3Dev *ct3d);
 /*
+ * The fast path's view of DPA range [@dpa, @dpa + @len): true when it lies
+ * within one capacity (volatile or persistent) that has host bytes, with
+ * that capacity's region, the range's offset in it and its host bytes.
+ */
+static inline bool cxl_type3_direct_range(CXLType3Dev *ct3d, uint64_t dpa,
+                                          uint64_t len, MemoryRegion **mr,
+                                          uint64_t *mr_offset, uint8_t **host)
+{
+    uint64_t off = dpa, size = ct3d->vmem_size;
+
+    *mr = ct3d->vmem_mr;
+    *host = ct3d->vmem_host;
+    if (dpa >= ct3d->vmem_size) {
+        *mr = ct3d->pmem_mr;
+        *host = ct3d->pmem_host;
+        off -= ct3d->vmem_size;
+        size = ct3d->pmem_size;
+    }
+    if (!*host || off > size || len > size - off) {
+        return false;
+    }
+    *mr_offset = off;
+    *host += off;
+    return true;
+}
+
+/*
  * hw/mem/cxl_type3.c: the fast path's access to device physical address
  * @dpa, straight to the backend's bytes (marked dirty as a store to RAM
  * is); the same effect as cxl_type3_access
@@ -83,24 +110,18 @@ static inline MemTxResult cxl_type3_access_direct(CXLType3Dev *ct3d, uint64_t dp
                                                   uint64_t *data, unsigned size,
                                                   bool is_write)
 {
-    MemoryRegion *mr = ct3d->vmem_mr;
-    uint8_t *host = ct3d->vmem_host;
-    uint64_t off = dpa, len = ct3d->vmem_size;
+    MemoryRegion *mr;
+    uint64_t off;
+    uint8_t *host;
 
-    if (dpa >= ct3d->vmem_size) {
-        mr = ct3d->pmem_mr;
-        host = ct3d->pmem_host;
-        off -= ct3d->vmem_size;
-        len = ct3d->pmem_size;
-    }
-    if (!host || off > len || size > len - off) {
+    if (!cxl_type3_direct_range(ct3d, dpa, size, &mr, &off, &host)) {
         return MEMTX_DECODE_ERROR;
     }
     if (is_write) {
-        stn_le_p(host + off, size, *data);
+        stn_le_p(host, size, *data);
         memory_region_set_dirty(mr, off, size);
     } else {
-        *data = ldn_le_p(host + off, size);
+        *data = ldn_le_p(host, size);
     }
     return MEMTX_OK;
 }

@@ -46,6 +46,7 @@ typedef struct CXLRouteSegment {
 
 typedef struct CXLRouteTable {
     struct rcu_head rcu;
+    uint64_t generation;            /* unique over the run, never 0 */
     unsigned nsegs, ntargets;
     CXLRouteSegment *segs;          /* in HPA order, covering the window */
     CXLRouteTarget *targets;
