@@ -38,6 +38,7 @@ typedef struct Topo {
 typedef struct Case {
     unsigned hbs, rps, gran;
     bool alias;                     /* the window as -cxl-fixed-memory-window */
+    const char *extra;              /* more of the command line */
 } Case;
 
 /*
@@ -103,6 +104,9 @@ static void topo_start(Topo *t, const Case *c)
     g_string_append_printf(cmd, c->alias ? "size=%uG,interleave-granularity=%u" :
                            "cxl-fmw.0.size=%uG,cxl-fmw.0.interleave-granularity=%u",
                            4 * c->hbs, t->window_gran);
+    if (c->extra) {
+        g_string_append_printf(cmd, " %s", c->extra);
+    }
     t->qts = cxl_qtest_start("%s", cmd->str);
     g_string_free(cmd, true);
 
@@ -306,6 +310,99 @@ static void test_reprogram(const void *opaque)
         g_assert_cmphex(qtest_readq(t.qts, t.window + 0x140), ==, UINT64_MAX);
         program_decoder(t.qts, HDM(CHBCR(0)), 0, t.window, REGION_SIZE(&t),
                         1, 0, swapped ? 0x0100 : 0x0001);
+    }
+    topo_stop(&t);
+}
+
+/*
+ * Unprogram a region's decoders (host bridge and endpoints) and program
+ * them again at granularity @gran.
+ */
+static void regranulate(Topo *t, unsigned gran)
+{
+    unsigned d;
+
+    qtest_writel(t->qts, HDM(CHBCR(0)) + A_CXL_HDM_DECODER0_CTRL, 0);
+    for (d = 0; d < t->hbs * t->rps; d++) {
+        qtest_writel(t->qts, HDM(dev_bar(d)) + A_CXL_HDM_DECODER0_CTRL, 0);
+    }
+    t->gran = t->hb_gran = gran;
+    program_region(t);
+}
+
+/*
+ * Code that a vCPU ran from a page-mapped stripe, rewritten through the
+ * trap, runs as rewritten. TCG keeps translated code by RAM address:
+ * with the region at 4 KiB the first stripe is device 0's first page,
+ * mapped into the TLB, and code run from it is kept; at 256 B the same
+ * device bytes are reached through the trap, where a store must drop
+ * that code as a store through the TLB would. aarch64 only, where a vCPU
+ * with the MMU off reaches the window at 1 TiB: a loop in RAM calls the
+ * window's first word each time the test bumps a sequence number, and
+ * stores what it returned.
+ */
+#define CODE_RAM        0x48000000ull   /* in virt's RAM, clear of the DTB */
+#define CODE_DATA       (CODE_RAM + 0x10000)    /* seq, ack, result, window */
+#define A64_MOV_W0(n)   (0x52800000u | (n) << 5)    /* movz w0, #n */
+#define A64_RET         0xd65f03c0u
+
+static uint32_t run_window_code(Topo *t, uint32_t seq)
+{
+    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+
+    qtest_writeq(t->qts, CODE_DATA + 16, t->window);
+    qtest_writel(t->qts, CODE_DATA, seq);
+    while (qtest_readl(t->qts, CODE_DATA + 4) != seq) {
+        g_assert(g_get_monotonic_time() < deadline);
+        g_usleep(1000);
+    }
+    return qtest_readl(t->qts, CODE_DATA + 8);
+}
+
+static void test_code_rewritten(const void *opaque)
+{
+    static const uint32_t loop[] = {
+        0x58000193,     /*     ldr x19, data */
+        0x52800015,     /*     mov w21, #0 */
+        0xb9400261,     /* 1:  ldr w1, [x19]        (seq) */
+        0x6b15003f,     /*     cmp w1, w21 */
+        0x54ffffc0,     /*     b.eq 1b */
+        0x2a0103f5,     /*     mov w21, w1 */
+        0xf9400a74,     /*     ldr x20, [x19, #16]  (window) */
+        0xd63f0280,     /*     blr x20 */
+        0xb9000a60,     /*     str w0, [x19, #8]    (result) */
+        0xb9000675,     /*     str w21, [x19, #4]   (ack) */
+        0x17fffff8,     /*     b 1b */
+        0xd503201f,     /*     nop */
+        (uint32_t)CODE_DATA, CODE_DATA >> 32,   /* data: */
+    };
+    g_autofree char *image = g_strdup_printf("%s/qemu-cxl-code-%d", g_get_tmp_dir(),
+                                             getpid());
+    g_autofree char *extra = g_strdup_printf("-accel tcg -device loader,file=%s,"
+                                             "addr=0x%llx,cpu-num=0", image,
+                                             CODE_RAM);
+    Case c = { 1, 2, 4096, false, extra };
+    uint32_t n, word = 0;
+    Topo t;
+
+    if (strcmp(qtest_get_arch(), "aarch64")) {
+        g_test_skip("the guest code is aarch64's");
+        return;
+    }
+    g_assert(g_file_set_contents(image, (const char *)loop, sizeof(loop), NULL));
+    topo_start(&t, &c);
+    unlink(image);
+    program_region(&t);
+    qtest_writel(t.qts, t.window, A64_MOV_W0(1));
+    qtest_writel(t.qts, t.window + 4, A64_RET);
+    g_assert_cmpuint(run_window_code(&t, 1), ==, 1);
+    for (n = 2; n <= 3; n++) {
+        regranulate(&t, 256);
+        qtest_writel(t.qts, t.window, A64_MOV_W0(n));
+        g_assert_cmpint(pread(t.fd[0], &word, 4, 0), ==, 4);
+        g_assert_cmphex(word, ==, A64_MOV_W0(n));
+        regranulate(&t, 4096);
+        g_assert_cmpuint(run_window_code(&t, n), ==, n);
     }
     topo_stop(&t);
 }
@@ -761,6 +858,7 @@ int main(int argc, char **argv)
     }
     cxl_qtest_add("interleave/uncommitted", test_uncommitted, NULL);
     cxl_qtest_add("interleave/reprogram", test_reprogram, NULL);
+    cxl_qtest_add("interleave/code-rewritten", test_code_rewritten, NULL);
     cxl_qtest_add("interleave/missing-device", test_missing_device, NULL);
     cxl_qtest_add("interleave/ram-alias", test_ram_alias, NULL);
     cxl_qtest_add("interleave/switch", test_switch, NULL);
