@@ -338,15 +338,16 @@ typedef struct CXLFmwStretch {
 static __thread CXLFmwStretch cxl_fmw_stretch;
 
 /*
- * Remember the stretch around @hpa, which table @t sends to @tg (a
- * device): the aligned block of the segment's smallest interleave
- * granularity and of the endpoint's, within the segment; over it the
- * device and the DPA advance with the HPA.
+ * Remember the stretch around @hpa, which table @t, in segment @s, sends
+ * to @tg (a device): the aligned block of the segment's smallest
+ * interleave granularity and of the endpoint's, within the segment; over
+ * it the device and the DPA advance with the HPA. False, and nothing
+ * remembered, when that block is not all in one capacity of the device.
  */
-static void cxl_fmw_stretch_fill(const CXLRouteTable *t, hwaddr hpa,
+static bool cxl_fmw_stretch_fill(const CXLRouteTable *t,
+                                 const CXLRouteSegment *s, hwaddr hpa,
                                  const CXLRouteTarget *tg)
 {
-    const CXLRouteSegment *s = cxl_route_table_segment(t, hpa);
     CXLFmwStretch *c = &cxl_fmw_stretch;
     uint64_t block = MIN(1ULL << s->chunk_shift, tg->granularity);
     hwaddr start = MAX(QEMU_ALIGN_DOWN(hpa, block), s->start);
@@ -357,21 +358,32 @@ static void cxl_fmw_stretch_fill(const CXLRouteTable *t, hwaddr hpa,
     if (cxl_route_target_dpa(tg, end - 1) != dpa + (end - 1 - start) ||
         !cxl_type3_direct_range(tg->dev, dpa, end - start, &c->mr,
                                 &c->mr_offset, &c->host)) {
-        return;
+        return false;
     }
     c->start = start;
     c->end = end;
     c->dev = tg->dev;
     c->dpa = dpa;
     c->generation = t->generation;
+    return true;
+}
+
+static inline bool cxl_fmw_stretch_holds(const CXLRouteTable *t, hwaddr hpa,
+                                         unsigned size)
+{
+    const CXLFmwStretch *c = &cxl_fmw_stretch;
+
+    return c->generation == t->generation && hpa >= c->start &&
+           hpa + size <= c->end;
 }
 
 /*
  * One access that stays within a 256-byte stripe (the smallest
  * granularity at any level), so it reaches a single device. The fast
- * path finds the route (this thread's last stretch, else the table) and
- * reaches the device within one RCU read section, so that neither the
- * table nor the device it names can go away in between.
+ * path finds the route (this thread's last stretch, else the table, which
+ * gives the next stretch) and reaches the device within one RCU read
+ * section, so that neither the table nor the device it names can go away
+ * in between.
  */
 static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
                                unsigned size, bool is_write)
@@ -384,22 +396,9 @@ static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
         const CXLRouteTable *t = qatomic_rcu_read(&w->routes);
         const CXLFmwStretch *c = &cxl_fmw_stretch;
 
-        if (t && c->generation == t->generation && hpa >= c->start &&
-            hpa + size <= c->end) {
-            uint64_t off = hpa - c->start;
-
-            trace_cxl_route_table(w->index, hpa, c->dev->cstate.name,
-                                  c->dpa + off);
-            if (is_write) {
-                stn_le_p(c->host + off, size, *data);
-                memory_region_set_dirty(c->mr, c->mr_offset + off, size);
-            } else {
-                *data = ldn_le_p(c->host + off, size);
-            }
-            return;
-        }
-        if (t) {
-            const CXLRouteTarget *tg = cxl_route_table_lookup(t, hpa);
+        if (t && !cxl_fmw_stretch_holds(t, hpa, size)) {
+            const CXLRouteSegment *s = cxl_route_table_segment(t, hpa);
+            const CXLRouteTarget *tg = cxl_route_segment_lookup(t, s, hpa);
 
             if (!tg->dev) {
                 trace_cxl_route_table_fail(w->index, hpa, tg->level, tg->why);
@@ -407,14 +406,27 @@ static void cxl_fmw_access_one(CXLFixedWindow *w, hwaddr hpa, uint64_t *data,
                                       tg->why);
                 return;
             }
-            r.dpa = cxl_route_target_dpa(tg, hpa);
-            trace_cxl_route_table(w->index, hpa, tg->dev->cstate.name, r.dpa);
-            if (cxl_type3_access_direct(tg->dev, r.dpa, data, size,
-                                        is_write) != MEMTX_OK) {
-                cxl_fmw_access_failed(w, hpa, data, size, is_write, NULL, NULL);
+            if (!cxl_fmw_stretch_fill(t, s, hpa, tg) ||
+                !cxl_fmw_stretch_holds(t, hpa, size)) {
+                /* No stretch to keep: this access alone */
+                r.dpa = cxl_route_target_dpa(tg, hpa);
+                trace_cxl_route_table(w->index, hpa, tg->dev->cstate.name,
+                                      r.dpa);
+                if (cxl_type3_access_direct(tg->dev, r.dpa, data, size,
+                                            is_write) != MEMTX_OK) {
+                    cxl_fmw_access_failed(w, hpa, data, size, is_write, NULL,
+                                          NULL);
+                }
                 return;
             }
-            cxl_fmw_stretch_fill(t, hpa, tg);
+        }
+        if (t) {
+            uint64_t off = hpa - c->start;
+
+            trace_cxl_route_table(w->index, hpa, c->dev->cstate.name,
+                                  c->dpa + off);
+            cxl_type3_host_access(c->mr, c->mr_offset + off, c->host + off,
+                                  data, size, is_write);
             return;
         }
     }

@@ -101,6 +101,19 @@ static inline bool cxl_type3_direct_range(CXLType3Dev *ct3d, uint64_t dpa,
     return true;
 }
 
+/* An access to host bytes @host, at @mr_offset in region @mr */
+static inline void cxl_type3_host_access(MemoryRegion *mr, uint64_t mr_offset,
+                                         uint8_t *host, uint64_t *data,
+                                         unsigned size, bool is_write)
+{
+    if (is_write) {
+        stn_le_p(host, size, *data);
+        memory_region_set_dirty(mr, mr_offset, size);
+    } else {
+        *data = ldn_le_p(host, size);
+    }
+}
+
 /*
  * hw/mem/cxl_type3.c: the fast path's access to device physical address
  * @dpa, straight to the backend's bytes (marked dirty as a store to RAM
@@ -117,12 +130,7 @@ static inline MemTxResult cxl_type3_access_direct(CXLType3Dev *ct3d, uint64_t dp
     if (!cxl_type3_direct_range(ct3d, dpa, size, &mr, &off, &host)) {
         return MEMTX_DECODE_ERROR;
     }
-    if (is_write) {
-        stn_le_p(host, size, *data);
-        memory_region_set_dirty(mr, off, size);
-    } else {
-        *data = ldn_le_p(host, size);
-    }
+    cxl_type3_host_access(mr, off, host, data, size, is_write);
     return MEMTX_OK;
 }
 
