@@ -9,7 +9,14 @@
  * Topology: H host bridges x R root ports x 1 Type 3 device (256 MiB
  * each), one window interleaving the H host bridges; the region
  * interleaves all H x R devices: 1, 2, 4, 8 and 16 ways, and 3, 6 and 12
- * ways with the modulo-3 level at the window or at the host bridges.
+ * ways with the modulo-3 level at the window or at the host bridges, and
+ * as Linux programs 3 ways over 3 host bridges.
+ *
+ * Every case ends by comparing each whole backing file with a shadow of
+ * what the case wrote (cxl-qtest.h), so a write that lands twice, or
+ * anywhere it should not, fails it. A differential storm runs the same
+ * seeded random accesses on the fast path and on the reference path and
+ * requires the same reads and the same files from both.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -22,7 +29,7 @@
 #include "cxl-qtest.h"
 
 /* A region takes all of each device: 256 MiB x ways */
-#define REGION_SIZE(t)  (256ull * MiB * (t)->hbs * (t)->rps)
+#define REGION_SIZE(t)  ((uint64_t)256 * MiB * (t)->hbs * (t)->rps)
 #define MAX_DEV         16
 
 typedef struct Topo {
@@ -30,15 +37,18 @@ typedef struct Topo {
     unsigned hbs, rps;              /* host bridges, root ports each */
     unsigned gran;                  /* the region's (endpoints') granularity */
     unsigned window_gran, hb_gran;
+    bool hb_decoders;               /* program them even with one root port */
     uint64_t window;                /* window base */
     char *file[MAX_DEV];
     int fd[MAX_DEV];
+    CXLShadow sh;                   /* what the files must hold */
 } Topo;
 
 typedef struct Case {
     unsigned hbs, rps, gran;
     bool alias;                     /* the window as -cxl-fixed-memory-window */
     const char *extra;              /* more of the command line */
+    bool linux_levels;              /* window and host bridges as Linux does */
 } Case;
 
 /*
@@ -46,10 +56,20 @@ typedef struct Case {
  * a stripe index's low bits among them, the upper level taking the lower
  * bits, except that a 3, 6 or 12-way level takes "mod 3" of what is above
  * all the power-of-two bits (CXL 2.0 8.2.5.12.7), so it decodes last.
+ *
+ * Linux does otherwise over 3 host bridges: it requires the window's
+ * granularity to be the region's, and programs every host bridge decoder
+ * at the region's granularity too, with one target when a host bridge has
+ * one root port. Stripe i then goes to host bridge i mod 3 and to root
+ * port i mod R, which is still one stripe in every 3 x R per device, as
+ * R is a power of two.
  */
 static void level_granularity(const Case *c, unsigned *window, unsigned *hb)
 {
-    if (is_power_of_2(c->hbs)) {
+    if (c->linux_levels) {
+        *window = c->gran;
+        *hb = c->gran;
+    } else if (is_power_of_2(c->hbs)) {
         *window = c->gran;
         *hb = c->gran * c->hbs;
     } else {
@@ -77,7 +97,9 @@ static void topo_start(Topo *t, const Case *c)
     t->hbs = c->hbs;
     t->rps = c->rps;
     t->gran = c->gran;
+    t->hb_decoders = c->linux_levels;
     level_granularity(c, &t->window_gran, &t->hb_gran);
+    memset(&t->sh, 0, sizeof(t->sh));
     /* 256 MiB x host bridges aligned, after the host bridge registers */
     t->window = QEMU_ALIGN_UP(CHBCR_END, 256ull * MiB * c->hbs);
     for (h = 0; h < c->hbs; h++) {
@@ -85,11 +107,14 @@ static void topo_start(Topo *t, const Case *c)
                                root_bus(h), h);
     }
     for (d = 0; d < ways; d++) {
+        g_autofree char *name = g_strdup_printf("mem%u", d);
+
         h = d / c->rps;
         t->file[d] = g_strdup_printf("%s/qemu-cxl-interleave-%d-%u", g_get_tmp_dir(),
                                      getpid(), d);
         t->fd[d] = open(t->file[d], O_RDWR | O_CREAT | O_TRUNC, 0600);
         g_assert(t->fd[d] >= 0 && ftruncate(t->fd[d], 256 << 20) == 0);
+        cxl_shadow_add(&t->sh, t->fd[d], 256 * MiB, name);
         g_string_append_printf(cmd,
             " -device cxl-rp,port=%u,bus=hb%u,id=rp%u,chassis=%u,slot=%u"
             " -object memory-backend-file,id=m%u,share=on,mem-path=%s,size=256M"
@@ -125,7 +150,8 @@ static void topo_start(Topo *t, const Case *c)
  * each host bridge interleaves its R root ports (at g x H when the window
  * spreads stripes of g over H host bridges), each endpoint takes every
  * (H x R)th stripe. A host bridge with one root port is left alone: it
- * passes everything through.
+ * passes everything through (unless programmed as Linux does, with one
+ * target).
  */
 static void program_region(Topo *t)
 {
@@ -137,7 +163,7 @@ static void program_region(Topo *t)
         targets |= (uint64_t)d << (8 * d);      /* position d -> port d */
     }
     g_assert(cxl_ways_to_eiw(t->rps, &eiw));
-    for (h = 0; h < t->hbs && t->rps > 1; h++) {
+    for (h = 0; h < t->hbs && (t->rps > 1 || t->hb_decoders); h++) {
         program_decoder(t->qts, HDM(CHBCR(h)), 0, t->window, REGION_SIZE(t),
                         eiw, ctz32(t->hb_gran) - 8, targets);
     }
@@ -159,16 +185,56 @@ static void reference(Topo *t, uint64_t off, int *dev, uint64_t *dpa)
     *dpa = off / (g * t->hbs * t->rps) * g + off % g;   /* endpoint */
 }
 
-static void topo_stop(Topo *t)
+/*
+ * Quit QEMU and compare every whole file with the shadow; returns how
+ * many bytes differ, and with @digest (one per device) hashes each file
+ * (cxl_shadow_check_file()). The files go.
+ */
+static uint64_t topo_finish(Topo *t, GChecksum **digest)
 {
+    uint64_t bad = 0;
     unsigned d;
 
     qtest_quit(t->qts);
     for (d = 0; d < t->hbs * t->rps; d++) {
+        bad += cxl_shadow_check_file(&t->sh, d, digest ? digest[d] : NULL);
         close(t->fd[d]);
         unlink(t->file[d]);
         g_free(t->file[d]);
     }
+    cxl_shadow_free(&t->sh);
+    return bad;
+}
+
+/* Nothing changed in any file but what the case wrote */
+static void topo_stop(Topo *t)
+{
+    g_assert_cmpuint(topo_finish(t, NULL), ==, 0);
+}
+
+/*
+ * Write @size bytes of @val at offset @off of the region through the
+ * window, and into the shadow where the reference formula puts them
+ * (the region ends at REGION_SIZE: beyond it, writes are dropped).
+ */
+static void topo_write(Topo *t, uint64_t off, uint64_t val, unsigned size)
+{
+    uint64_t dpa;
+    unsigned b;
+    int dev;
+
+    cxl_qtest_write(t->qts, t->window + off, val, size);
+    for (b = 0; b < size && off + b < REGION_SIZE(t); b++) {
+        reference(t, off + b, &dev, &dpa);
+        cxl_shadow_set(&t->sh, dev, dpa, val >> (8 * b));
+    }
+}
+
+/* Seed @len bytes at @dpa of device @dev straight in its file */
+static void topo_seed(Topo *t, int dev, uint64_t dpa, const void *buf,
+                      size_t len)
+{
+    cxl_shadow_pwrite(&t->sh, dev, buf, len, dpa);
 }
 
 static uint8_t file_byte(Topo *t, int dev, uint64_t dpa)
@@ -205,12 +271,7 @@ static void test_interleave(const void *opaque)
                 unsigned b;
 
                 off = offs[n];
-                switch (sizes[s]) {
-                case 1: qtest_writeb(t.qts, t.window + off, val); break;
-                case 2: qtest_writew(t.qts, t.window + off, val); break;
-                case 4: qtest_writel(t.qts, t.window + off, val); break;
-                case 8: qtest_writeq(t.qts, t.window + off, val); break;
-                }
+                topo_write(&t, off, val, sizes[s]);
                 for (b = 0; b < sizes[s]; b++) {
                     reference(&t, off + b, &dev, &dpa);
                     g_assert_cmphex(file_byte(&t, dev, dpa), ==, (val >> (8 * b)) & 0xff);
@@ -228,7 +289,7 @@ static void test_interleave(const void *opaque)
         for (b = 0; b < 8; b++) {
             uint8_t v = i * 8 + b + 1;
             reference(&t, off + b, &dev, &dpa);
-            g_assert(pwrite(t.fd[dev], &v, 1, dpa) == 1);
+            topo_seed(&t, dev, dpa, &v, 1);
             expect |= (uint64_t)v << (8 * b);
         }
         got = qtest_readq(t.qts, t.window + off);
@@ -238,8 +299,9 @@ static void test_interleave(const void *opaque)
     /* Beyond the committed decoders: all ones, writes dropped */
     off = REGION_SIZE(&t) + 64;
     g_assert_cmphex(qtest_readq(t.qts, t.window + off), ==, UINT64_MAX);
-    qtest_writeq(t.qts, t.window + off, 0);
+    topo_write(&t, off, 0, 8);
     g_assert_cmphex(qtest_readl(t.qts, t.window + off + 4096), ==, UINT32_MAX);
+    /* The whole files: every write above landed once, and only there */
     topo_stop(&t);
 }
 
@@ -252,14 +314,14 @@ static void test_uncommitted(const void *opaque)
 
     topo_start(&t, &c);
     g_assert_cmphex(qtest_readq(t.qts, t.window), ==, UINT64_MAX);
-    qtest_writeq(t.qts, t.window + 8, 0x1234);
+    qtest_writeq(t.qts, t.window + 8, 0x1234);          /* dropped */
     g_assert_cmphex(qtest_readw(t.qts, t.window + 255), ==, 0xffff);
     /* Host bridges only: the endpoint level still fails */
     program_decoder(t.qts, HDM(CHBCR(0)), 0, t.window, REGION_SIZE(&t), 1, 1, 0x0100);
     g_assert_cmphex(qtest_readl(t.qts, t.window), ==, UINT32_MAX);
     /* Uncommitting a decoder takes the route away again */
     program_region(&t);
-    qtest_writeb(t.qts, t.window, 0x5a);
+    topo_write(&t, 0, 0x5a, 1);
     g_assert_cmphex(qtest_readb(t.qts, t.window), ==, 0x5a);
     /* info cxl shows what the hardware believes */
     info = qtest_hmp(t.qts, "info cxl");
@@ -295,8 +357,8 @@ static void test_reprogram(const void *opaque)
     Topo t;
 
     topo_start(&t, &c);
-    g_assert_cmpint(pwrite(t.fd[0], &first, 8, 0x40), ==, 8);
-    g_assert_cmpint(pwrite(t.fd[1], &second, 8, 0x40), ==, 8);
+    topo_seed(&t, 0, 0x40, &first, 8);
+    topo_seed(&t, 1, 0x40, &second, 8);
     program_region(&t);
     for (round = 0; round < 4; round++) {
         bool swapped = round & 1;
@@ -305,7 +367,8 @@ static void test_reprogram(const void *opaque)
                         swapped ? second : first);
         g_assert_cmphex(qtest_readq(t.qts, t.window + 0x140), ==,
                         swapped ? first : second);
-        g_assert_cmphex(qtest_readq(t.qts, t.window + 0x48), ==, 0);
+        g_assert_cmphex(qtest_readq(t.qts, t.window + 0x48), ==,
+                        cxl_shadow_get_le(&t.sh, swapped, 0x48, 8));
         qtest_writel(t.qts, HDM(CHBCR(0)) + A_CXL_HDM_DECODER0_CTRL, 0);
         g_assert_cmphex(qtest_readq(t.qts, t.window + 0x140), ==, UINT64_MAX);
         program_decoder(t.qts, HDM(CHBCR(0)), 0, t.window, REGION_SIZE(&t),
@@ -393,12 +456,12 @@ static void test_code_rewritten(const void *opaque)
     topo_start(&t, &c);
     unlink(image);
     program_region(&t);
-    qtest_writel(t.qts, t.window, A64_MOV_W0(1));
-    qtest_writel(t.qts, t.window + 4, A64_RET);
+    topo_write(&t, 0, A64_MOV_W0(1), 4);
+    topo_write(&t, 4, A64_RET, 4);
     g_assert_cmpuint(run_window_code(&t, 1), ==, 1);
     for (n = 2; n <= 3; n++) {
         regranulate(&t, 256);
-        qtest_writel(t.qts, t.window, A64_MOV_W0(n));
+        topo_write(&t, 0, A64_MOV_W0(n), 4);
         g_assert_cmpint(pread(t.fd[0], &word, 4, 0), ==, 4);
         g_assert_cmphex(word, ==, A64_MOV_W0(n));
         regranulate(&t, 4096);
@@ -429,11 +492,11 @@ static void test_ram_alias(const void *opaque)
     mtree = qtest_hmp(t.qts, "info mtree");
     g_assert(!!strstr(mtree, "alias cxl-fixed-memory-window-0-ram-0 @cxl-type3-dpa") == fast);
     g_free(mtree);
-    qtest_writeq(t.qts, t.window + 0x123458, 0x0123456789abcdefull);
+    topo_write(&t, 0x123458, 0x0123456789abcdefull, 8);
     g_assert_cmpint(pread(t.fd[0], &got, 8, 0x123458), ==, 8);
     g_assert_cmphex(got, ==, 0x0123456789abcdefull);
     got = 0xfedcba9876543210ull;
-    g_assert_cmpint(pwrite(t.fd[0], &got, 8, REGION_SIZE(&t) - 8), ==, 8);
+    topo_seed(&t, 0, REGION_SIZE(&t) - 8, &got, 8);
     g_assert_cmphex(qtest_readq(t.qts, t.window + REGION_SIZE(&t) - 8), ==, got);
 
     /* Uncommitted: no alias, the access fails as any unrouted one */
@@ -460,13 +523,14 @@ static void test_missing_device(const void *opaque)
     /* Re-program the host bridge: position 1 now names port 5 */
     qtest_writel(t.qts, HDM(CHBCR(0)) + A_CXL_HDM_DECODER0_CTRL, 0);
     program_decoder(t.qts, HDM(CHBCR(0)), 0, t.window, REGION_SIZE(&t), 1, 0, 0x0500);
-    qtest_writeq(t.qts, t.window, 0x1122334455667788ull);
+    topo_write(&t, 0, 0x1122334455667788ull, 8);
     g_assert_cmphex(qtest_readq(t.qts, t.window), ==, 0x1122334455667788ull);
     off = 256;                  /* position 1: port 5 does not exist */
     g_assert_cmphex(qtest_readq(t.qts, t.window + off), ==, UINT64_MAX);
-    qtest_writeq(t.qts, t.window + off, 0);
+    qtest_writeq(t.qts, t.window + off, 0);            /* dropped */
     /* A straddling access: one half reaches a device, the other fails */
-    g_assert_cmphex(qtest_readl(t.qts, t.window + 254), ==, 0xffff0000);
+    g_assert_cmphex(qtest_readl(t.qts, t.window + 254), ==,
+                    0xffff0000 | cxl_shadow_get_le(&t.sh, 0, 254, 2));
     topo_stop(&t);
 
     /* One root port and no device below it: the pass-through finds none */
@@ -492,12 +556,16 @@ static void test_switch(const void *opaque)
     uint64_t window = QEMU_ALIGN_UP(CHBCR_END, 256 * MiB), usp_bar = BAR_BASE + 0x400000;
     int fd[2], d;
     QTestState *qts;
+    CXLShadow sh = { 0 };
     uint64_t off;
     char *info;
 
     for (d = 0; d < 2; d++) {
+        g_autofree char *name = g_strdup_printf("mem%d", d);
+
         fd[d] = open(files[d], O_RDWR | O_CREAT | O_TRUNC, 0600);
         g_assert(fd[d] >= 0 && ftruncate(fd[d], 256 << 20) == 0);
+        cxl_shadow_add(&sh, fd[d], 256 * MiB, name);
     }
     qts = cxl_qtest_start("-M q35,cxl=on -m 512M"
         " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0"
@@ -546,11 +614,14 @@ static void test_switch(const void *opaque)
 
             g_assert(pread(fd[(o / 256) % 2], &byte, 1, dpa) == 1);
             g_assert_cmphex(byte, ==, (val >> (8 * b)) & 0xff);
+            cxl_shadow_set(&sh, (o / 256) % 2, dpa, val >> (8 * b));
         }
         got = qtest_readq(qts, window + off);
         g_assert_cmphex(got, ==, val);
     }
     qtest_quit(qts);
+    cxl_shadow_assert(&sh);
+    cxl_shadow_free(&sh);
     for (d = 0; d < 2; d++) {
         close(fd[d]);
         unlink(files[d]);
@@ -569,12 +640,15 @@ static void test_two_decoders(const void *opaque)
     uint64_t window = QEMU_ALIGN_UP(CHBCR_END, 256 * MiB), hdm = HDM(dev_bar(0));
     int v = open(fv, O_RDWR | O_CREAT | O_TRUNC, 0600);
     int p = open(fp, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    CXLShadow sh = { 0 };
     QTestState *qts;
     uint64_t got;
     uint32_t ctrl;
 
     g_assert(v >= 0 && p >= 0);
     g_assert(ftruncate(v, 256 << 20) == 0 && ftruncate(p, 256 << 20) == 0);
+    cxl_shadow_add(&sh, v, 256 * MiB, "mem0 volatile");
+    cxl_shadow_add(&sh, p, 256 * MiB, "mem0 persistent");
     qts = cxl_qtest_start("-M q35,cxl=on -m 512M"
         " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0"
         " -device cxl-rp,port=0,bus=hb0,id=rp0,chassis=0,slot=0"
@@ -617,17 +691,22 @@ static void test_two_decoders(const void *opaque)
 
     qtest_writeq(qts, window + 0x1000, 0x1111111111111111ull);
     qtest_writeq(qts, window + 256 * MiB + 0x2000, 0x2222222222222222ull);
+    cxl_shadow_set_le(&sh, 0, 0x1000, 0x1111111111111111ull, 8);
+    cxl_shadow_set_le(&sh, 1, 0x2000, 0x2222222222222222ull, 8);
     g_assert(pread(v, &got, 8, 0x1000) == 8);
     g_assert_cmphex(got, ==, 0x1111111111111111ull);
     g_assert(pread(p, &got, 8, 0x2000) == 8);
     g_assert_cmphex(got, ==, 0x2222222222222222ull);
     g_assert(pread(v, &got, 8, 0x2000) == 8);
-    g_assert_cmphex(got, ==, 0);
+    g_assert_cmphex(got, ==, cxl_shadow_get_le(&sh, 0, 0x2000, 8));
     /* And back: seed the persistent file, read through decoder 1 */
     got = 0x3333333333333333ull;
-    g_assert(pwrite(p, &got, 8, 0x3000) == 8);
+    cxl_shadow_pwrite(&sh, 1, &got, 8, 0x3000);
     g_assert_cmphex(qtest_readq(qts, window + 256 * MiB + 0x3000), ==, got);
     qtest_quit(qts);
+    /* Each decoder wrote its own file, and nothing else */
+    cxl_shadow_assert(&sh);
+    cxl_shadow_free(&sh);
     close(v);
     close(p);
     unlink(fv);
@@ -725,7 +804,7 @@ static void test_introspection(const void *opaque)
         g_assert_cmpuint(qdict_get_int(tr, "window"), ==, 0);
         g_assert(sscanf(qdict_get_str(tr, "device"), "mem%u", &dev_index) == 1);
         dpa = qdict_get_int(tr, "dpa");
-        qtest_writeb(t.qts, t.window + off, 0x80 | i);
+        topo_write(&t, off, 0x80 | i, 1);
         got = file_byte(&t, dev_index, dpa);
         g_assert_cmphex(got, ==, 0x80 | i);
         qobject_unref(tr);
@@ -745,16 +824,16 @@ static void test_introspection(const void *opaque)
 }
 
 /*
- * Both spellings of a window mixed: windows are numbered in command-line
- * order, whichever spelling makes them.
+ * Either spelling of a window: windows are numbered in command-line
+ * order. (Mixing the spellings is refused; cxl-test checks that.)
  */
 static void test_window_spellings(const void *opaque)
 {
     static const char *orders[] = {
         "-M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.size=4G "
-        "-cxl-fixed-memory-window targets.0=hb0,size=8G",
-        "-cxl-fixed-memory-window targets.0=hb0,size=4G "
         "-M cxl-fmw.1.targets.0=hb0,cxl-fmw.1.size=8G",
+        "-cxl-fixed-memory-window targets.0=hb0,size=4G "
+        "-cxl-fixed-memory-window targets.0=hb0,size=8G",
     };
     unsigned i;
 
@@ -786,6 +865,7 @@ static void test_ten_decoders(const void *opaque)
     int fd;
     g_autofree char *f = cxl_qtest_file("ten", 0, 2560 * MiB, &fd);
     uint64_t window = QEMU_ALIGN_UP(CHBCR_END, 256 * MiB), hdm = HDM(dev_bar(0));
+    CXLShadow sh = { 0 };
     QTestState *qts;
     uint64_t got;
     uint32_t cap, ctrl;
@@ -797,6 +877,7 @@ static void test_ten_decoders(const void *opaque)
         " -object memory-backend-file,id=p0,share=on,mem-path=%s,size=2560M"
         " -device cxl-type3,bus=rp0,persistent-memdev=p0,id=mem0,hdm-decoders=10"
         " -M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.size=8G", f);
+    cxl_shadow_add(&sh, fd, 2560 * MiB, "mem0");
     enable_ecam(qts);
     setup_bridge(qts, 12, 0, 13, 13, BAR_BASE, MiB);
     setup_type3(qts, 13, dev_bar(0));
@@ -819,12 +900,210 @@ static void test_ten_decoders(const void *opaque)
 
         qtest_writeq(qts, hpa, 0x1000 + n);
         g_assert(pread(fd, &got, 8, n * 256 * MiB + n * 4096) == 8);
+        cxl_shadow_set_le(&sh, 0, n * 256 * MiB + n * 4096, 0x1000 + n, 8);
         g_assert_cmphex(got, ==, 0x1000 + n);
         g_assert_cmphex(qtest_readq(qts, hpa + 256 * MiB), ==, UINT64_MAX);
     }
     qtest_quit(qts);
+    cxl_shadow_assert(&sh);
+    cxl_shadow_free(&sh);
     close(fd);
     unlink(f);
+}
+
+/*
+ * The differential storm: one seeded sequence of random window accesses
+ * (reads and writes of 1 to 8 bytes at any alignment, many of them
+ * straddling a stripe boundary, a few past the region's end) run on the
+ * fast path and on the reference path, each in its own QEMU against the
+ * same freshly seeded files. The two paths must agree on every value
+ * read and on every byte of every file at the end (hashed whole); and
+ * each run must agree with the model: every read returns what the
+ * shadow holds where the reference formula sends it, and every file
+ * ends as the shadow says. The first catches a path that differs from
+ * the other (a write duplicated on the fast path alone); the second a
+ * fault both share (the route table fills from the walk).
+ *
+ * CXL_STORM_SEED and CXL_STORM_OPS override the seed and the number of
+ * accesses per run.
+ */
+#define STORM_DEFAULT_SEED  1
+#define STORM_DEFAULT_OPS   8000
+
+typedef struct StormOp {
+    uint64_t off, val;              /* region offset; written, or read */
+    unsigned size;
+    bool write;
+} StormOp;
+
+typedef struct StormRun {
+    GArray *reads;                  /* StormOp: each read and its value */
+    char *digest[MAX_DEV];          /* SHA-256 of each file at the end */
+    uint64_t bad;                   /* reads and bytes the model refutes */
+} StormRun;
+
+static uint64_t env_u64(const char *name, uint64_t dflt)
+{
+    const char *s = getenv(name);
+
+    return s && *s ? g_ascii_strtoull(s, NULL, 0) : dflt;
+}
+
+/* splitmix64 */
+static uint64_t storm_next(uint64_t *state)
+{
+    uint64_t x = (*state += 0x9e3779b97f4a7c15ull);
+
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/*
+ * The next access: mostly where the files are seeded (so that a read
+ * names the device and DPA it came from), a quarter of them ending just
+ * past a stripe boundary, some anywhere in the region, and some at its
+ * end, where decoding stops.
+ */
+static void storm_op(Topo *t, uint64_t *rng, StormOp *op)
+{
+    uint64_t r = storm_next(rng);
+    uint64_t hot = CXL_SHADOW_SEEDED * t->hbs * t->rps;
+    unsigned pick = r % 100;
+
+    op->size = 1 + (r >> 8) % 8;
+    op->write = (r >> 16) & 1;
+    op->val = storm_next(rng);
+    r = storm_next(rng);
+    if (pick < 60) {
+        op->off = r % (hot - 8);
+    } else if (pick < 85) {
+        op->off = (r % (hot / t->gran - 1) + 1) * t->gran - 1 - (r >> 48) % 7;
+    } else if (pick < 95) {
+        op->off = r % (REGION_SIZE(t) - 8);
+    } else {
+        op->off = REGION_SIZE(t) - 4 + r % 64;
+    }
+}
+
+/* What a read of @size bytes at @off returns, says the shadow */
+static uint64_t topo_expect(Topo *t, uint64_t off, unsigned size)
+{
+    uint64_t val = 0, dpa;
+    unsigned b;
+    int dev;
+
+    for (b = 0; b < size; b++) {
+        uint64_t byte = 0xff;               /* past the region: all ones */
+
+        if (off + b < REGION_SIZE(t)) {
+            reference(t, off + b, &dev, &dpa);
+            byte = cxl_shadow_get(&t->sh, dev, dpa);
+        }
+        val |= byte << (8 * b);
+    }
+    return val;
+}
+
+static void storm_run(const Case *c, uint64_t seed, uint64_t ops,
+                      bool reference_path, StormRun *run)
+{
+    const char *path = reference_path ? "reference" : "fast";
+    GChecksum *digest[MAX_DEV];
+    uint64_t rng = seed, i, bad;
+    unsigned d, ways = c->hbs * c->rps;
+    Topo t;
+
+    cxl_qtest_mode_args = reference_path ? "-M cxl-fast-path=off" : "";
+    topo_start(&t, c);
+    program_region(&t);
+    run->reads = g_array_new(false, false, sizeof(StormOp));
+    for (i = 0; i < ops; i++) {
+        StormOp op;
+        uint64_t want;
+
+        storm_op(&t, &rng, &op);
+        if (op.write) {
+            topo_write(&t, op.off, op.val, op.size);
+            continue;
+        }
+        op.val = cxl_qtest_read(t.qts, t.window + op.off, op.size);
+        want = topo_expect(&t, op.off, op.size);
+        g_array_append_val(run->reads, op);
+        if (op.val != want && run->bad++ < 4) {
+            fprintf(stderr, "# %s path: access %" PRIu64 ", a read of %u "
+                    "at region offset 0x%" PRIx64 ", returned 0x%" PRIx64
+                    "; the shadow says 0x%" PRIx64 "\n", path, i, op.size,
+                    op.off, op.val, want);
+        }
+    }
+    for (d = 0; d < ways; d++) {
+        digest[d] = g_checksum_new(G_CHECKSUM_SHA256);
+    }
+    bad = topo_finish(&t, digest);
+    if (bad) {
+        fprintf(stderr, "# %s path: %" PRIu64 " byte(s) of the files differ "
+                "from the shadow\n", path, bad);
+    }
+    run->bad += bad;
+    for (d = 0; d < ways; d++) {
+        run->digest[d] = g_strdup(g_checksum_get_string(digest[d]));
+        g_checksum_free(digest[d]);
+    }
+    cxl_qtest_mode_args = "";
+}
+
+static void test_storm(const void *opaque)
+{
+    const Case *c = opaque;
+    uint64_t seed = env_u64("CXL_STORM_SEED", STORM_DEFAULT_SEED);
+    uint64_t ops = env_u64("CXL_STORM_OPS", STORM_DEFAULT_OPS), i, diff = 0;
+    StormRun run[2] = { { 0 } };    /* reference, fast */
+    unsigned d;
+
+    printf("# cxl-storm: seed 0x%" PRIx64 ", %" PRIu64 " accesses per path "
+           "(CXL_STORM_SEED, CXL_STORM_OPS)\n", seed, ops);
+    storm_run(c, seed, ops, true, &run[0]);
+    storm_run(c, seed, ops, false, &run[1]);
+
+    /* The same reads, in the same order, must have returned the same */
+    g_assert_cmpuint(run[0].reads->len, ==, run[1].reads->len);
+    for (i = 0; i < run[0].reads->len; i++) {
+        StormOp *r = &g_array_index(run[0].reads, StormOp, i);
+        StormOp *f = &g_array_index(run[1].reads, StormOp, i);
+
+        g_assert(r->off == f->off && r->size == f->size);
+        if (r->val != f->val && diff++ < 4) {
+            fprintf(stderr, "# read %" PRIu64 " of %u at region offset 0x%"
+                    PRIx64 ": 0x%" PRIx64 " on the reference path, 0x%"
+                    PRIx64 " on the fast path\n", i, r->size, r->off,
+                    r->val, f->val);
+        }
+    }
+    /* And each device's whole file must be the same after both */
+    for (d = 0; d < c->hbs * c->rps; d++) {
+        if (strcmp(run[0].digest[d], run[1].digest[d])) {
+            fprintf(stderr, "# mem%u: the file differs between the paths "
+                    "(SHA-256 %.16s... on the reference path, %.16s... on "
+                    "the fast path)\n", d, run[0].digest[d], run[1].digest[d]);
+            diff++;
+        }
+    }
+    if (diff || run[0].bad || run[1].bad) {
+        fprintf(stderr, "# cxl-storm: seed 0x%" PRIx64 ": %" PRIu64
+                " difference(s) between the paths, %" PRIu64 " and %"
+                PRIu64 " against the model (reference, fast)\n", seed, diff,
+                run[0].bad, run[1].bad);
+    }
+    g_assert_cmpuint(diff, ==, 0);
+    g_assert_cmpuint(run[0].bad, ==, 0);
+    g_assert_cmpuint(run[1].bad, ==, 0);
+    for (i = 0; i < 2; i++) {
+        g_array_free(run[i].reads, true);
+        for (d = 0; d < c->hbs * c->rps; d++) {
+            g_free(run[i].digest[d]);
+        }
+    }
 }
 
 /*
@@ -842,6 +1121,18 @@ static const Case cases[] = {
     { 1, 6, 256 }, { 6, 1, 8192 }, { 3, 4, 256 }, { 4, 3, 1024 },
     { 6, 2, 512 }, { 12, 1, 256 },
     { 2, 2, 256, true }, { 3, 2, 1024, true },
+    /* 3 ways over 3 host bridges as Linux programs them, and 6 */
+    { 3, 1, 256, .linux_levels = true }, { 3, 1, 4096, .linux_levels = true },
+    { 3, 2, 256, .linux_levels = true },
+};
+
+/*
+ * The storm's regions: at 256 B, where the fast path traps every access,
+ * at 4 KiB, where it maps pages straight to the devices, and Linux's 3
+ * ways at 256 B.
+ */
+static const Case storm_cases[] = {
+    { 2, 2, 256 }, { 2, 2, 4096 }, { 3, 1, 256, .linux_levels = true },
 };
 
 int main(int argc, char **argv)
@@ -850,11 +1141,22 @@ int main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     for (i = 0; i < ARRAY_SIZE(cases); i++) {
-        g_autofree char *name = g_strdup_printf("interleave/%uway/%uhb-x-%urp/%u%s",
-                                                cases[i].hbs * cases[i].rps, cases[i].hbs,
-                                                cases[i].rps, cases[i].gran,
-                                                cases[i].alias ? "/older-spelling" : "");
-        cxl_qtest_add(name, test_interleave, &cases[i]);
+        const Case *c = &cases[i];
+        g_autofree char *name = g_strdup_printf(
+            "interleave/%uway/%uhb-x-%urp/%u%s%s", c->hbs * c->rps, c->hbs,
+            c->rps, c->gran, c->alias ? "/older-spelling" : "",
+            c->linux_levels ? "/linux" : "");
+
+        cxl_qtest_add(name, test_interleave, c);
+    }
+    for (i = 0; i < ARRAY_SIZE(storm_cases); i++) {
+        const Case *c = &storm_cases[i];
+        g_autofree char *name = g_strdup_printf(
+            "/cxl/differential/interleave/storm/%uway/%uhb-x-%urp/%u%s",
+            c->hbs * c->rps, c->hbs, c->rps, c->gran,
+            c->linux_levels ? "/linux" : "");
+
+        qtest_add_data_func(name, c, test_storm);
     }
     cxl_qtest_add("interleave/uncommitted", test_uncommitted, NULL);
     cxl_qtest_add("interleave/reprogram", test_reprogram, NULL);

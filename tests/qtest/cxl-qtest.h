@@ -1,8 +1,8 @@
 /*
  * What the CXL qtests share: firmware's work that qtest has nobody to do
  * (q35's ECAM, bus numbers, bridge windows and BARs, found by a small
- * depth-first enumerator), and programming an HDM decoder through MMIO as
- * a CXL driver does.
+ * depth-first enumerator), programming an HDM decoder through MMIO as a
+ * CXL driver does, and a shadow of what every backing file must hold.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,6 +10,8 @@
 #define TESTS_QTEST_CXL_QTEST_H
 
 #include "qemu/units.h"
+#include "qemu/bswap.h"
+#include "qemu/cutils.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/cxl/cxl-regs.h"
 
@@ -85,12 +87,53 @@ static inline void setup_bridge(QTestState *qts, int bus, int devfn, int seconda
     qtest_writew(qts, ecam(bus, devfn, PCI_COMMAND), PCI_COMMAND_MEMORY);
 }
 
-/* A Type 3 device at @bus/0: its register BAR (BAR2, 64-bit) at @bar */
+/* The PCIe DVSEC for CXL Device (CXL 2.0 8.1.3) of @bus/@devfn, or 0 */
+static inline int cxl_qtest_device_dvsec(QTestState *qts, int bus, int devfn)
+{
+    int off = PCI_CFG_SPACE_SIZE;
+
+    while (off) {
+        uint32_t hdr = qtest_readl(qts, ecam(bus, devfn, off));
+
+        if (PCI_EXT_CAP_ID(hdr) == PCIE_EXT_CAP_ID_DVSEC &&
+            qtest_readw(qts, ecam(bus, devfn, off + DVSEC_HEADER2)) ==
+            CXL_DVSEC_PCIE_DEVICE) {
+            return off;
+        }
+        off = PCI_EXT_CAP_NEXT(hdr);
+    }
+    return 0;
+}
+
+/*
+ * Turn CXL.mem on in a Type 3 device at @bus/@devfn whose component
+ * registers are at @bar, as Linux does before it builds regions: DVSEC
+ * CXL Control's Mem_Enable (CXL 2.0 8.1.3.2) and HDM Decoder Enable
+ * (8.2.5.12.2), both reset 0
+ */
+static inline void cxl_qtest_mem_enable(QTestState *qts, int bus, int devfn,
+                                        uint64_t bar)
+{
+    int dvsec = cxl_qtest_device_dvsec(qts, bus, devfn);
+
+    if (dvsec) {
+        qtest_writew(qts, ecam(bus, devfn, dvsec + A_DVSEC_DEV_CTRL),
+                     R_DVSEC_DEV_CTRL_MEM_ENABLE_MASK);
+        qtest_writel(qts, HDM(bar) + A_CXL_HDM_GLOBAL_CTRL,
+                     R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK);
+    }
+}
+
+/*
+ * A Type 3 device at @bus/0: its register BAR (BAR2, 64-bit) at @bar,
+ * memory decoding and CXL.mem on
+ */
 static inline void setup_type3(QTestState *qts, int bus, uint64_t bar)
 {
     qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_2), bar);
     qtest_writel(qts, ecam(bus, 0, PCI_BASE_ADDRESS_3), bar >> 32);
     qtest_writew(qts, ecam(bus, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+    cxl_qtest_mem_enable(qts, bus, 0, bar);
 }
 
 /* Program HDM decoder @n of the block at @hdm and commit it; it must commit */
@@ -120,7 +163,8 @@ static inline void program_decoder(QTestState *qts, uint64_t hdm, int n,
 }
 
 /*
- * What a depth-first enumeration found below one or more root buses:
+ * What a depth-first enumeration found below one or more root buses
+ * (Type 3 devices get memory decoding and CXL.mem turned on):
  * every Type 3 device by its serial number (so a test can name devices
  * on its command line) and every switch upstream port with its depth.
  */
@@ -214,6 +258,7 @@ static inline void cxl_qtest_scan(QTestState *qts, CXLQTestEnum *e, int bus,
             PCI_HEADER_TYPE_BRIDGE) {
             bar = cxl_qtest_assign_bars(qts, e, bus, devfn, 6);
             qtest_writew(qts, ecam(bus, devfn, PCI_COMMAND), PCI_COMMAND_MEMORY);
+            cxl_qtest_mem_enable(qts, bus, devfn, bar);
             g_assert_cmpuint(e->n_type3, <, CXL_QTEST_MAX);
             e->type3[e->n_type3].sn = cxl_qtest_serial(qts, bus, devfn);
             e->type3[e->n_type3].bar = bar;
@@ -330,6 +375,318 @@ static inline char *cxl_qtest_file(const char *what, unsigned n, size_t size, in
     *fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     g_assert(*fd >= 0 && ftruncate(*fd, size) == 0);
     return path;
+}
+
+/*
+ * An access of @size bytes (1 to 8) at @addr, little-endian as the CXL
+ * windows are: 1, 2, 4 and 8 bytes as one qtest access, 3, 5, 6 and 7 as a
+ * memory write or read that the memory core splits as it would split a
+ * CPU's.
+ */
+static inline void cxl_qtest_write(QTestState *qts, uint64_t addr,
+                                   uint64_t val, unsigned size)
+{
+    uint8_t buf[8];
+
+    switch (size) {
+    case 1:
+        qtest_writeb(qts, addr, val);
+        break;
+    case 2:
+        qtest_writew(qts, addr, val);
+        break;
+    case 4:
+        qtest_writel(qts, addr, val);
+        break;
+    case 8:
+        qtest_writeq(qts, addr, val);
+        break;
+    default:
+        g_assert(size > 0 && size < 8);
+        stq_le_p(buf, val);
+        qtest_memwrite(qts, addr, buf, size);
+    }
+}
+
+static inline uint64_t cxl_qtest_read(QTestState *qts, uint64_t addr,
+                                      unsigned size)
+{
+    uint8_t buf[8] = { 0 };
+
+    switch (size) {
+    case 1:
+        return qtest_readb(qts, addr);
+    case 2:
+        return qtest_readw(qts, addr);
+    case 4:
+        return qtest_readl(qts, addr);
+    case 8:
+        return qtest_readq(qts, addr);
+    default:
+        g_assert(size > 0 && size < 8);
+        qtest_memread(qts, addr, buf, size);
+        return ldq_le_p(buf);
+    }
+}
+
+/*
+ * The shadow: what every backing file of a case must hold, byte for byte.
+ *
+ * Each file starts sparse; its first CXL_SHADOW_SEEDED bytes are seeded
+ * with a hash of (file, offset), so that a read from the wrong device or
+ * offset returns a value that names where it came from, and the rest is
+ * zero (the holes). The shadow keeps, page by page, every byte the test
+ * writes: through a window, where the test's own model of the interleave
+ * says it lands, or straight into the file. At the end of a case each
+ * whole file is compared with the shadow, so a byte that changed where
+ * nothing was written to it (a stray or duplicated write, a write to the
+ * wrong DPA) fails the case, not only a byte missing where the test
+ * looked. Holes are found with SEEK_DATA and the zero parts of what is
+ * read are checked with buffer_is_zero(), so a 256 MiB file that is
+ * mostly hole costs a few milliseconds.
+ */
+#define CXL_SHADOW_MAX_FILES    64
+#define CXL_SHADOW_PAGE         4096u
+#define CXL_SHADOW_CHUNK        (1 * MiB)
+#define CXL_SHADOW_SEEDED       (1 * MiB)
+
+typedef struct CXLShadowFile {
+    int fd;
+    uint64_t size;
+    char *name;
+    GHashTable *pages;          /* page index -> its CXL_SHADOW_PAGE bytes */
+} CXLShadowFile;
+
+typedef struct CXLShadow {
+    unsigned n;
+    CXLShadowFile file[CXL_SHADOW_MAX_FILES];
+} CXLShadow;
+
+/* The seed's 8-byte word @word of file @f: splitmix64 of both */
+static inline uint64_t cxl_shadow_seed_word(unsigned f, uint64_t word)
+{
+    uint64_t x = ((uint64_t)f + 1) << 48 ^ word;
+
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* What page @page of file @f was seeded with; false: zero (a hole) */
+static inline bool cxl_shadow_seed_page(const CXLShadow *sh, unsigned f,
+                                        uint64_t page, uint8_t *buf)
+{
+    uint64_t off = page * CXL_SHADOW_PAGE, i;
+
+    if (off >= MIN(CXL_SHADOW_SEEDED, sh->file[f].size)) {
+        memset(buf, 0, CXL_SHADOW_PAGE);
+        return false;
+    }
+    for (i = 0; i < CXL_SHADOW_PAGE / 8; i++) {
+        stq_le_p(buf + 8 * i, cxl_shadow_seed_word(f, off / 8 + i));
+    }
+    return true;
+}
+
+/*
+ * Add the fresh (all-hole) file @fd of @size bytes as file number
+ * sh->n, seed it, and return its number
+ */
+static inline unsigned cxl_shadow_add(CXLShadow *sh, int fd, uint64_t size,
+                                      const char *name)
+{
+    unsigned f = sh->n++;
+    CXLShadowFile *sf = &sh->file[f];
+    g_autofree uint8_t *buf = g_malloc(CXL_SHADOW_PAGE);
+    uint64_t page;
+
+    g_assert_cmpuint(f, <, CXL_SHADOW_MAX_FILES);
+    g_assert(size % CXL_SHADOW_PAGE == 0);
+    sf->fd = fd;
+    sf->size = size;
+    sf->name = g_strdup(name);
+    sf->pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                      g_free);
+    for (page = 0; cxl_shadow_seed_page(sh, f, page, buf); page++) {
+        g_assert(pwrite(fd, buf, CXL_SHADOW_PAGE, page * CXL_SHADOW_PAGE) ==
+                 CXL_SHADOW_PAGE);
+    }
+    return f;
+}
+
+static inline void cxl_shadow_free(CXLShadow *sh)
+{
+    unsigned f;
+
+    for (f = 0; f < sh->n; f++) {
+        g_hash_table_destroy(sh->file[f].pages);
+        g_free(sh->file[f].name);
+    }
+    sh->n = 0;
+}
+
+/* The shadow's copy of the page holding @off of file @f, made on demand */
+static inline uint8_t *cxl_shadow_page(CXLShadow *sh, unsigned f, uint64_t off)
+{
+    CXLShadowFile *sf = &sh->file[f];
+    uint64_t page = off / CXL_SHADOW_PAGE;
+    uint8_t *buf;
+
+    g_assert_cmpuint(f, <, sh->n);
+    g_assert_cmpuint(off, <, sf->size);
+    buf = g_hash_table_lookup(sf->pages, &page);
+    if (!buf) {
+        uint64_t *key = g_new(uint64_t, 1);
+
+        *key = page;
+        buf = g_malloc(CXL_SHADOW_PAGE);
+        cxl_shadow_seed_page(sh, f, page, buf);
+        g_hash_table_insert(sf->pages, key, buf);
+    }
+    return buf;
+}
+
+/* File @f's byte at @off must now be @byte */
+static inline void cxl_shadow_set(CXLShadow *sh, unsigned f, uint64_t off,
+                                  uint8_t byte)
+{
+    cxl_shadow_page(sh, f, off)[off % CXL_SHADOW_PAGE] = byte;
+}
+
+/* What file @f's byte at @off must be */
+static inline uint8_t cxl_shadow_get(CXLShadow *sh, unsigned f, uint64_t off)
+{
+    CXLShadowFile *sf = &sh->file[f];
+    uint64_t page = off / CXL_SHADOW_PAGE;
+    uint8_t *buf = g_hash_table_lookup(sf->pages, &page);
+
+    if (buf) {
+        return buf[off % CXL_SHADOW_PAGE];
+    }
+    if (off >= MIN(CXL_SHADOW_SEEDED, sf->size)) {
+        return 0;
+    }
+    return cxl_shadow_seed_word(f, off / 8) >> (8 * (off % 8));
+}
+
+/* The @size bytes (up to 8) file @f must hold at @off, little-endian */
+static inline uint64_t cxl_shadow_get_le(CXLShadow *sh, unsigned f,
+                                         uint64_t off, unsigned size)
+{
+    uint64_t val = 0;
+    unsigned b;
+
+    for (b = 0; b < size; b++) {
+        val |= (uint64_t)cxl_shadow_get(sh, f, off + b) << (8 * b);
+    }
+    return val;
+}
+
+/* File @f's @size bytes (up to 8) at @off must now be @val, little-endian */
+static inline void cxl_shadow_set_le(CXLShadow *sh, unsigned f, uint64_t off,
+                                     uint64_t val, unsigned size)
+{
+    unsigned b;
+
+    for (b = 0; b < size; b++) {
+        cxl_shadow_set(sh, f, off + b, val >> (8 * b));
+    }
+}
+
+/* Write @len bytes straight into file @f at @off, and into the shadow */
+static inline void cxl_shadow_pwrite(CXLShadow *sh, unsigned f,
+                                     const void *buf, size_t len, uint64_t off)
+{
+    size_t i;
+
+    g_assert(pwrite(sh->file[f].fd, buf, len, off) == len);
+    for (i = 0; i < len; i++) {
+        cxl_shadow_set(sh, f, off + i, ((const uint8_t *)buf)[i]);
+    }
+}
+
+/*
+ * Compare file @f with the shadow; returns how many bytes differ and
+ * prints the first four of them. With @digest, also feeds it every page that
+ * is not all zeros, with its index, so that two files hash the same
+ * exactly when their contents are equal.
+ */
+static inline uint64_t cxl_shadow_check_file(CXLShadow *sh, unsigned f,
+                                             GChecksum *digest)
+{
+    CXLShadowFile *sf = &sh->file[f];
+    g_autofree uint8_t *buf = g_malloc(CXL_SHADOW_CHUNK);
+    g_autofree uint8_t *seed = g_malloc(CXL_SHADOW_PAGE);
+    uint64_t off, bad = 0;
+
+    for (off = 0; off < sf->size; off += CXL_SHADOW_CHUNK) {
+        uint64_t len = MIN(CXL_SHADOW_CHUNK, sf->size - off), p, i;
+        bool want_data = off < CXL_SHADOW_SEEDED;
+        off_t data;
+
+        for (p = off / CXL_SHADOW_PAGE; !want_data &&
+             p < (off + len) / CXL_SHADOW_PAGE; p++) {
+            want_data = g_hash_table_contains(sf->pages, &p);
+        }
+        data = lseek(sf->fd, off, SEEK_DATA);
+        if (!want_data && (data < 0 || data >= off + len)) {
+            continue;           /* all hole, all zero: as it should be */
+        }
+        g_assert(pread(sf->fd, buf, len, off) == len);
+        for (i = 0; i < len; i += CXL_SHADOW_PAGE) {
+            uint8_t *got = buf + i, *want;
+            unsigned b;
+
+            p = (off + i) / CXL_SHADOW_PAGE;
+            want = g_hash_table_lookup(sf->pages, &p);
+            if (!want && !cxl_shadow_seed_page(sh, f, p, seed) &&
+                buffer_is_zero(got, CXL_SHADOW_PAGE)) {
+                continue;
+            }
+            want = want ? want : seed;
+            if (digest && !buffer_is_zero(got, CXL_SHADOW_PAGE)) {
+                g_checksum_update(digest, (const guchar *)&p, sizeof(p));
+                g_checksum_update(digest, got, CXL_SHADOW_PAGE);
+            }
+            if (!memcmp(got, want, CXL_SHADOW_PAGE)) {
+                continue;
+            }
+            for (b = 0; b < CXL_SHADOW_PAGE; b++) {
+                if (got[b] != want[b] && bad++ < 4) {
+                    fprintf(stderr, "# %s: byte 0x%" PRIx64 " of the file is "
+                            "0x%02x, where the shadow says 0x%02x\n",
+                            sf->name, off + i + b, got[b], want[b]);
+                }
+            }
+        }
+    }
+    if (bad) {
+        fprintf(stderr, "# %s: %" PRIu64 " byte(s) differ from the shadow\n",
+                sf->name, bad);
+    }
+    return bad;
+}
+
+/* Every file against the shadow; how many bytes differ in all */
+static inline uint64_t cxl_shadow_check(CXLShadow *sh)
+{
+    uint64_t bad = 0;
+    unsigned f;
+
+    for (f = 0; f < sh->n; f++) {
+        bad += cxl_shadow_check_file(sh, f, NULL);
+    }
+    return bad;
+}
+
+/*
+ * Every byte of every file is what the test wrote there or what the file
+ * was seeded with: nothing was written anywhere else.
+ */
+static inline void cxl_shadow_assert(CXLShadow *sh)
+{
+    g_assert_cmpuint(cxl_shadow_check(sh), ==, 0);
 }
 
 #endif

@@ -6,7 +6,10 @@
  * decoder on the way (host bridges, switch upstream ports, endpoints)
  * through MMIO as a driver would, writes through the window and finds
  * each byte in the backing file and offset the CXL 2.0 interleave gives,
- * then seeds the files and reads back through the window.
+ * then seeds the files and reads back through the window. Every case ends
+ * by comparing each whole backing file, the region's and the spare ones,
+ * with a shadow of what the case wrote (cxl-qtest.h): a write that lands
+ * twice, or anywhere it should not, fails it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -43,6 +46,7 @@ typedef struct Tree {
     char *args;                         /* the command line */
     char *file[MAX_DEV];
     int fd[MAX_DEV];
+    CXLShadow sh;                       /* what the files must hold */
 } Tree;
 
 /*
@@ -94,9 +98,11 @@ static void reference(Tree *t, uint64_t off, unsigned *dev, uint64_t *dpa)
 static void add_device(Tree *t, GString *cmd, const char *bus)
 {
     unsigned d = t->nall++;
+    g_autofree char *name = g_strdup_printf("mem%u", d);
 
     g_assert_cmpuint(d, <, MAX_DEV);
     t->file[d] = cxl_qtest_file("switch", d, 256 * MiB, &t->fd[d]);
+    cxl_shadow_add(&t->sh, t->fd[d], 256 * MiB, name);
     g_string_append_printf(cmd,
         " -object memory-backend-file,id=m%u,share=on,mem-path=%s,size=256M"
         " -device cxl-type3,bus=%s,persistent-memdev=m%u,id=mem%u,sn=%u",
@@ -166,16 +172,46 @@ static void tree_start(Tree *t, const Case *c)
     t->qts = cxl_qtest_start("%s", t->args);
 }
 
-static void tree_stop(Tree *t)
+/*
+ * Quit QEMU and, if @check, require every whole file, the region's and
+ * the spare ones, to hold what the shadow says: what the case wrote and
+ * the seed everywhere else.
+ */
+static void tree_finish(Tree *t, bool check)
 {
     unsigned d;
 
     qtest_quit(t->qts);
+    if (check) {
+        cxl_shadow_assert(&t->sh);
+    }
+    cxl_shadow_free(&t->sh);
     g_free(t->args);
     for (d = 0; d < t->nall; d++) {
         close(t->fd[d]);
         unlink(t->file[d]);
         g_free(t->file[d]);
+    }
+}
+
+static void tree_stop(Tree *t)
+{
+    tree_finish(t, true);
+}
+
+/*
+ * Write @size bytes of @val at region offset @off through the window, and
+ * into the shadow where the reference puts them
+ */
+static void tree_write(Tree *t, uint64_t off, uint64_t val, unsigned size)
+{
+    uint64_t dpa;
+    unsigned b, dev;
+
+    cxl_qtest_write(t->qts, t->window + off, val, size);
+    for (b = 0; b < size; b++) {
+        reference(t, off + b, &dev, &dpa);
+        cxl_shadow_set(&t->sh, dev, dpa, val >> (8 * b));
     }
 }
 
@@ -246,7 +282,7 @@ static void test_tree(const void *opaque)
         if (i & 1) {
             off = QEMU_ALIGN_UP(off, t.c->gran) - 4 + (i & 2);
         }
-        qtest_writeq(t.qts, t.window + off, val);
+        tree_write(&t, off, val, 8);
         for (b = 0; b < 8; b++) {
             uint8_t byte;
 
@@ -264,7 +300,7 @@ static void test_tree(const void *opaque)
             uint8_t v = i ^ (b * 37);
 
             reference(&t, off + b, &dev, &dpa);
-            g_assert(pwrite(t.fd[dev], &v, 1, dpa) == 1);
+            cxl_shadow_pwrite(&t.sh, dev, &v, 1, dpa);
             expect |= (uint64_t)v << (8 * b);
         }
         got = qtest_readq(t.qts, t.window + off);
@@ -278,7 +314,7 @@ static void test_tree(const void *opaque)
         while (reference(&t, stripe * t.c->gran, &dev, &dpa), dev != i) {
             stripe++;
         }
-        qtest_writel(t.qts, t.window + stripe * t.c->gran, mark);
+        tree_write(&t, stripe * t.c->gran, mark, 4);
         g_assert(pread(t.fd[i], &got, 4, dpa) == 4);
         g_assert_cmphex((uint32_t)got, ==, mark);
     }
@@ -295,7 +331,7 @@ static void test_uncommit_switch(const void *opaque)
 
     tree_start(&t, &c);
     tree_program(&t, &e);
-    qtest_writeq(t.qts, t.window, 0x0123456789abcdefull);
+    tree_write(&t, 0, 0x0123456789abcdefull, 8);
     g_assert_cmphex(qtest_readq(t.qts, t.window), ==, 0x0123456789abcdefull);
     for (i = 0; i < e.n_usp && e.usp[i].depth != 1; i++) {
     }
@@ -304,7 +340,7 @@ static void test_uncommit_switch(const void *opaque)
     qtest_writel(t.qts, HDM(e.usp[i].bar) + A_CXL_HDM_DECODER0_CTRL, 0);
     g_assert_cmphex(qtest_readq(t.qts, t.window), ==, UINT64_MAX);
     /* The other second-level switch still routes: stripe 1 */
-    qtest_writeq(t.qts, t.window + 256, 0x55aa55aa55aa55aaull);
+    tree_write(&t, 256, 0x55aa55aa55aa55aaull, 8);
     g_assert_cmphex(qtest_readq(t.qts, t.window + 256), ==, 0x55aa55aa55aa55aaull);
     tree_stop(&t);
 }
@@ -329,7 +365,7 @@ static void test_migrate(const void *opaque)
     tree_start(&t, &c);
     tree_program(&t, &e);
     for (i = 0; i < 256; i++) {
-        qtest_writeq(t.qts, t.window + i * 1000ull, 0x1000 + i);
+        tree_write(&t, i * 1000ull, 0x1000 + i, 8);
     }
     /* A payload left in a device's mailbox registers (BAR + 0x10000 + 0x100) */
     mbox = e.type3[0].bar + 0x10000 + 0x100 + CXL_MB_PAYLOAD;
@@ -366,7 +402,7 @@ static void test_migrate(const void *opaque)
         uint64_t val = (i + 7) * 0x9e3779b97f4a7c15ull;
 
         off = (uint64_t)i * 65599 % (t.size - 8);
-        qtest_writeq(dst, t.window + off, val);
+        tree_write(&t, off, val, 8);
         for (b = 0; b < 8; b++) {
             uint8_t byte;
 
@@ -432,7 +468,7 @@ static void bench_route(const void *opaque)
             if (!m && !k) {
                 ram = bench_write(t.qts, 16 * MiB);
             }
-            tree_stop(&t);
+            tree_finish(&t, false);     /* wrote what no shadow follows */
         }
     }
     printf("# ns per 8-byte write through the window (qtest memset of 16 MiB; "
