@@ -2,9 +2,11 @@
  * qtest: a seeded random storm at every CXL surface, then a clean region.
  *
  * From a seed printed at start (CXL_FUZZ_SEED overrides it), the storm
- * performs CXL_FUZZ_OPS operations (default 5 million) on a machine with
- * two host bridges, four root ports, a switch and four Type 3 devices
- * (persistent, volatile, both, label storage areas) and two windows:
+ * performs CXL_FUZZ_OPS register operations (default 3 million) and at
+ * least CXL_FUZZ_WINDOW_BYTES bytes of window traffic (default 8 MiB)
+ * on a machine with two host bridges, four root ports, a switch and four
+ * Type 3 devices (persistent, volatile, both, label storage areas) and
+ * two windows:
  *
  *   - config space of every CXL function (host bridges, root ports,
  *     switch ports, devices): header, capabilities, extended capabilities
@@ -19,14 +21,15 @@
  *     payloads (8.2.9);
  *   - both windows (9.14.1.3) at sizes 1, 2, 4 and 8, any alignment.
  *
- * An operation is one access that QEMU's memory core dispatches: a single
- * qtest read or write is one, or the pieces the core splits it into; a
- * burst (qtest memread, memwrite, memset: one round trip) is as many as
- * the core splits it into by memory_access_size() in softmmu/physmem.c.
- * ECAM takes aligned accesses of up to 4 bytes, component registers up to
- * 8 aligned, device registers and windows up to 8 at any alignment. A
- * window page that the fast path maps straight to a device is copied
- * rather than dispatched; it is counted the same.
+ * A register operation is one access that a register block's MMIO
+ * handler sees: a single qtest read or write is one, or the pieces the
+ * memory core splits it into; a burst (qtest memread, memwrite, memset:
+ * one round trip) over registers is as many as memory_access_size() in
+ * softmmu/physmem.c splits it into. ECAM takes aligned accesses of up to
+ * 4 bytes, component registers up to 8 aligned, device registers up to 8
+ * at any alignment. Window traffic is memory, not registers: it is
+ * counted in bytes, and in single accesses and bursts (a 16 KiB memset
+ * is one burst of 16384 bytes), however the fast path carries it.
  *
  * Random config writes move BARs, bus numbers and bridge windows, hold
  * buses in reset and power slots off (which unplugs what is below); the
@@ -36,13 +39,26 @@
  * resets the machine now and then. QEMU must answer a known register
  * every few hundred steps and QMP query-status now and then; a crash,
  * assertion or hang fails the test with the seed and step to reproduce
- * (CXL_FUZZ_TRACE=1 prints every operation). The storm stops early at a
- * deadline (CXL_FUZZ_TIME seconds, default 100) and says so.
+ * (CXL_FUZZ_TRACE=1 prints every operation). A storm that reaches its
+ * time limit (CXL_FUZZ_TIME seconds, default 120) before its targets
+ * fails, saying how far it got: a storm that did less than it claims
+ * proves less. It ends with one summary line: the seed, register
+ * operations by surface, window bursts and bytes, resets, slot power
+ * cycles, hotplugs and the time taken.
  *
  * Afterwards: system_reset, the firmware setup again, a clean 2-way
  * region through every level of decoder (window, host bridges, a switch,
  * endpoints, a DPA skip), and each byte written through the window must
  * be found at the backing file and offset of the CXL 2.0 interleave.
+ *
+ * The race (aarch64): two vCPUs store to and load
+ * from both windows in loops while the host reprograms and uncommits
+ * decoders for CXL_FUZZ_RACE_TIME seconds (default 4; with
+ * CXL_FUZZ_RACE_RESETS=1 it also resets buses and the machine) and
+ * unplugs a device half way. QEMU must live through it; then, once each
+ * vCPU has looped after a final routing is committed, the devices that
+ * routing leaves (one unrouted, one unplugged) must not change any more,
+ * and every word must be where the routing puts it.
  *
  * Regression cases for what the storm found come last.
  *
@@ -55,8 +71,9 @@
 #include "cxl-qtest.h"
 
 #define FUZZ_DEFAULT_SEED   3               /* its storm also unplugs and replugs */
-#define FUZZ_DEFAULT_OPS    5000000ull
-#define FUZZ_DEFAULT_TIME   100             /* seconds, per mode */
+#define FUZZ_DEFAULT_OPS    3000000ull      /* register operations */
+#define FUZZ_DEFAULT_WINDOW (8 * MiB)       /* bytes through the windows */
+#define FUZZ_DEFAULT_TIME   120             /* seconds, per mode */
 #define FUZZ_HANG_SECS      60              /* one step longer than this: hung */
 
 #define HB_BUS(h)           (12 + 52 * (h))
@@ -137,11 +154,13 @@ typedef struct Block {
 typedef struct Fuzz {
     QTestState *qts;
     uint64_t seed, rng;
-    uint64_t target, ops, steps;
+    uint64_t target, target_bytes;  /* register operations, window bytes */
+    uint64_t ops, steps;            /* register operations, storm steps */
     uint64_t ops_by[S_COUNT], steps_by[S_COUNT];
+    uint64_t win_singles, win_bursts, win_bytes;
     gint64 start, deadline;
     bool trace, dirty, early;
-    unsigned resets, setups, replugs;
+    unsigned resets, setups, replugs, power_cycles;
     /* What the firmware setup found */
     Func fn[MAX_FN];
     unsigned nfn;
@@ -236,15 +255,32 @@ static uint64_t accesses(Surface s, uint64_t addr, uint64_t len)
     return n;
 }
 
-static void count(Fuzz *f, Surface s, uint64_t addr, uint64_t len)
+/*
+ * Count what one qtest command did: register operations as the register
+ * block's handler sees them; window traffic in bytes, as one single
+ * access or one burst.
+ */
+static void count(Fuzz *f, Surface s, uint64_t addr, uint64_t len, bool burst)
 {
-    uint64_t n = accesses(s, addr, len);
+    uint64_t n;
 
-    if (s == S_CONTROL) {
+    switch (s) {
+    case S_CONTROL:
+        return;
+    case S_WINDOW:
+        f->win_bytes += len;
+        if (burst) {
+            f->win_bursts++;
+        } else {
+            f->win_singles++;
+        }
+        return;
+    default:
+        n = accesses(s, addr, len);
+        f->ops += n;
+        f->ops_by[s] += n;
         return;
     }
-    f->ops += n;
-    f->ops_by[s] += n;
 }
 
 static void fz_write(Fuzz *f, Surface s, uint64_t addr, unsigned size,
@@ -268,7 +304,7 @@ static void fz_write(Fuzz *f, Surface s, uint64_t addr, unsigned size,
         qtest_writeq(f->qts, addr, val);
         break;
     }
-    count(f, s, addr, size);
+    count(f, s, addr, size, false);
 }
 
 static uint64_t fz_read(Fuzz *f, Surface s, uint64_t addr, unsigned size)
@@ -293,7 +329,7 @@ static uint64_t fz_read(Fuzz *f, Surface s, uint64_t addr, unsigned size)
         v = qtest_readq(f->qts, addr);
         break;
     }
-    count(f, s, addr, size);
+    count(f, s, addr, size, false);
     return v;
 }
 
@@ -314,7 +350,7 @@ static void fz_burst_write(Fuzz *f, Surface s, uint64_t addr, const uint8_t *buf
     } else {
         qtest_memset(f->qts, addr, pattern, len);
     }
-    count(f, s, addr, len);
+    count(f, s, addr, len, true);
 }
 
 static void fz_burst_read(Fuzz *f, Surface s, uint64_t addr, uint8_t *buf,
@@ -325,7 +361,7 @@ static void fz_burst_read(Fuzz *f, Surface s, uint64_t addr, uint8_t *buf,
                 f->steps, addr, len);
     }
     qtest_bufread(f->qts, addr, buf, len);
-    count(f, s, addr, len);
+    count(f, s, addr, len, true);
 }
 
 /* --- The machine and firmware's setup ----------------------------------- */
@@ -690,6 +726,10 @@ static void fuzz_power_slots_on(Fuzz *f)
 
         if (!f->fn[i].slot_ctl) {
             continue;
+        }
+        /* Power Controller Control set: the storm powered this slot off */
+        if (qtest_readw(f->qts, ctl) & PCI_EXP_SLTCTL_PCC) {
+            f->power_cycles++;
         }
         if (qtest_readw(f->qts, ctl + PCI_EXP_SLTSTA - PCI_EXP_SLTCTL) &
             PCI_EXP_SLTSTA_EIS) {
@@ -1186,9 +1226,11 @@ static void fuzz_abort_hook(void *opaque)
     if (f) {
         fuzz_running = NULL;            /* once, whatever the hooks */
         fprintf(stderr, "cxl-fuzz: FAILED at step %" PRIu64 " after %" PRIu64
-                " operations; reproduce with CXL_FUZZ_SEED=0x%" PRIx64
-                " CXL_FUZZ_OPS=%" PRIu64 " (add CXL_FUZZ_TRACE=1 for every "
-                "operation)%s\n", f->steps, f->ops, f->seed, f->target,
+                " register operations and %" PRIu64 " window bytes; "
+                "reproduce with CXL_FUZZ_SEED=0x%" PRIx64 " CXL_FUZZ_OPS=%"
+                PRIu64 " CXL_FUZZ_WINDOW_BYTES=%" PRIu64 " (add "
+                "CXL_FUZZ_TRACE=1 for every operation)%s\n", f->steps,
+                f->ops, f->win_bytes, f->seed, f->target, f->target_bytes,
                 cxl_qtest_mode_args[0] ? " in the reference mode" : "");
         for (i = 0; i < NUM_DEV; i++) {
             char *files[] = { f->vfile[i], f->pfile[i], f->lfile[i] };
@@ -1262,7 +1304,7 @@ static void fuzz_storm(Fuzz *f)
     for (i = 0; i < ARRAY_SIZE(ops); i++) {
         total += ops[i].weight;
     }
-    while (f->ops < f->target) {
+    while (f->ops < f->target || f->win_bytes < f->target_bytes) {
         unsigned pick = below(f, total);
 
         for (i = 0; pick >= ops[i].weight; i++) {
@@ -1368,18 +1410,51 @@ static void check_clean_region(Fuzz *f)
     g_assert_cmphex(qtest_readq(f->qts, base + size), ==, UINT64_MAX);
 }
 
+/*
+ * The storm's figures: one line for the README and the logs, then the
+ * register operations and qtest commands surface by surface.
+ */
+static void fuzz_report(Fuzz *f, double secs)
+{
+    unsigned s;
+
+    printf("# cxl-fuzz: seed 0x%" PRIx64 " (%s): %" PRIu64 " register "
+           "operations (config space %" PRIu64 ", component registers %"
+           PRIu64 ", device registers %" PRIu64 "); windows %" PRIu64
+           " bursts + %" PRIu64 " single accesses, %" PRIu64 " bytes; %u "
+           "resets, %u slot power cycles, %u hotplugs; %.1f s\n",
+           f->seed, cxl_qtest_mode_args[0] ? "reference" : "fast path",
+           f->ops, f->ops_by[S_CONFIG],
+           f->ops_by[S_COMPONENT] + f->ops_by[S_HDM],
+           f->ops_by[S_DEVICE] + f->ops_by[S_MAILBOX], f->win_bursts,
+           f->win_singles, f->win_bytes, f->resets, f->power_cycles,
+           f->replugs, secs);
+    printf("# cxl-fuzz:   %" PRIu64 " steps, %.0f register operations and "
+           "%.1f MiB of window traffic per second, %u firmware setups\n",
+           f->steps, f->ops / secs, f->win_bytes / secs / MiB, f->setups);
+    for (s = 0; s < S_CONTROL; s++) {
+        printf("# cxl-fuzz:   %-22s %10" PRIu64 " %s %9" PRIu64 " steps\n",
+               surface_name[s], s == S_WINDOW ? f->win_bytes : f->ops_by[s],
+               s == S_WINDOW ? "bytes     " : "operations", f->steps_by[s]);
+    }
+    fflush(stdout);
+}
+
 static void test_storm(const void *opaque)
 {
     Fuzz *f = g_new0(Fuzz, 1);
-    gint64 t;
-    unsigned s;
+    double secs;
 
     f->seed = env_u64("CXL_FUZZ_SEED", FUZZ_DEFAULT_SEED);
     f->target = env_u64("CXL_FUZZ_OPS", FUZZ_DEFAULT_OPS);
+    f->target_bytes = env_u64("CXL_FUZZ_WINDOW_BYTES", FUZZ_DEFAULT_WINDOW);
     f->trace = env_u64("CXL_FUZZ_TRACE", 0);
     fuzz_seed(f, f->seed);
-    printf("# cxl-fuzz: seed 0x%" PRIx64 ", %" PRIu64 " operations (%s)\n",
-           f->seed, f->target, cxl_qtest_mode_args[0] ? "reference" : "fast path");
+    printf("# cxl-fuzz: seed 0x%" PRIx64 ", %" PRIu64 " register operations "
+           "and %" PRIu64 " window bytes at least, in %" PRIu64 " s at most "
+           "(%s)\n", f->seed, f->target, f->target_bytes,
+           env_u64("CXL_FUZZ_TIME", FUZZ_DEFAULT_TIME),
+           cxl_qtest_mode_args[0] ? "reference" : "fast path");
     fflush(stdout);
     fuzz_start(f);
     /* After qtest's own hook, so that ours runs first (they are prepended) */
@@ -1390,22 +1465,13 @@ static void test_storm(const void *opaque)
     fuzz_setup(f);
     f->chbcr_cap_header = qtest_readl(f->qts, CHBCR(0) + CXL_CACHEMEM_OFFSET);
     f->start = g_get_monotonic_time();
-    f->deadline = f->start + env_u64("CXL_FUZZ_TIME", FUZZ_DEFAULT_TIME) * G_USEC_PER_SEC;
+    f->deadline = f->start + env_u64("CXL_FUZZ_TIME", FUZZ_DEFAULT_TIME) *
+                  G_USEC_PER_SEC;
     alarm(FUZZ_HANG_SECS);
     fuzz_storm(f);
     fuzz_check_alive(f, true);
-    t = g_get_monotonic_time() - f->start;
-
-    printf("# cxl-fuzz: %s%" PRIu64 " operations in %" PRIu64 " steps, %.1f s "
-           "(%.0f per second), %u firmware setups, %u resets, %u devices plugged "
-           "back\n",
-           f->early ? "STOPPED EARLY at the deadline: " : "", f->ops, f->steps,
-           t / 1e6, f->ops / (t / 1e6), f->setups, f->resets, f->replugs);
-    for (s = 0; s < S_CONTROL; s++) {
-        printf("# cxl-fuzz:   %-22s %10" PRIu64 " operations %9" PRIu64 " steps\n",
-               surface_name[s], f->ops_by[s], f->steps_by[s]);
-    }
-    fflush(stdout);
+    secs = (g_get_monotonic_time() - f->start) / 1e6;
+    fuzz_report(f, secs);
 
     /* A reset, then a clean region must route every byte exactly */
     fuzz_reset(f);
@@ -1413,7 +1479,659 @@ static void test_storm(const void *opaque)
     alarm(0);
     fuzz_running = NULL;
     fuzz_stop(f);
+
+    /*
+     * The storm must do what it claims: one that ran out of time proves
+     * less than its targets say, so it fails (after the clean region,
+     * which still tells whether QEMU routes right).
+     */
+    if (f->early) {
+        g_autofree char *msg = g_strdup_printf(
+            "cxl-fuzz: FAILED: time limit of %" PRIu64 " s reached after %"
+            PRIu64 " of %" PRIu64 " register operations (%.0f%%) and %"
+            PRIu64 " of %" PRIu64 " window bytes (%.0f%%), %.1f s; seed 0x%"
+            PRIx64 " (raise CXL_FUZZ_TIME, or lower CXL_FUZZ_OPS and "
+            "CXL_FUZZ_WINDOW_BYTES)",
+            env_u64("CXL_FUZZ_TIME", FUZZ_DEFAULT_TIME), f->ops, f->target,
+            100.0 * f->ops / MAX(f->target, 1), f->win_bytes,
+            f->target_bytes, 100.0 * f->win_bytes / MAX(f->target_bytes, 1),
+            secs, f->seed);
+
+        fprintf(stderr, "%s\n", msg);
+        g_test_message("%s", msg);
+        g_test_fail();
+    }
     g_free(f);
+}
+
+/* --- Two vCPUs in the windows while the host reprograms them ----------- */
+
+/*
+ * Guest code (aarch64, MMU off: the windows at their HPA) run by two
+ * vCPUs under TCG, which runs them on two threads at once. vCPU 0 starts
+ * at the loader's address, waits until the host says go, and powers
+ * vCPU 1 on with PSCI CPU_ON (virt's QEMU PSCI over HVC: secondary CPUs
+ * start powered off), which enters the same code. Each vCPU then loops
+ * for ever over its two ranges (one per window, from the data area),
+ * storing to each 8-byte word its own address tagged with the loop
+ * number in the top 16 bits, loading it back and counting a load that
+ * differs; and counts its loops. A system reset starts vCPU 0 again at
+ * the loader's address, and it powers vCPU 1 on again.
+ */
+#define RACE_CODE       0x48000000ull   /* in virt's RAM, clear of the DTB */
+#define RACE_DATA       (RACE_CODE + 0x10000)
+#define RACE_GO         RACE_DATA                       /* nonzero: start */
+/* vCPU k's block: the range in each window, its loops and mismatches */
+#define RACE_VCPU(k)    (RACE_DATA + 0x40 + 0x40 * (k))
+#define RACE_RANGE(k, w) (RACE_VCPU(k) + 0x10 * (w))    /* start, end */
+#define RACE_LOOPS(k)   (RACE_VCPU(k) + 0x20)
+#define RACE_MISMATCH(k) (RACE_VCPU(k) + 0x28)
+#define RACE_TAG(v)     ((v) >> 48)
+#define RACE_ADDR(v)    ((v) & MAKE_64BIT_MASK(0, 48))
+
+static const uint32_t race_code[] = {
+    0xd53800a9,     /* entry: mrs x9, mpidr_el1 */
+    0x92401d29,     /*     and x9, x9, #0xff        (k: the vCPU) */
+    0x58000453,     /*     ldr x19, data */
+    0xf9400261,     /* 1:  ldr x1, [x19]            (go) */
+    0xb4ffffe1,     /*     cbz x1, 1b */
+    0xb50000e9,     /*     cbnz x9, main */
+    0xd2800060,     /*     mov x0, #3 */
+    0xf2b88000,     /*     movk x0, #0xc400, lsl #16 (PSCI CPU_ON, 64) */
+    0xd2800021,     /*     mov x1, #1               (vCPU 1's MPIDR) */
+    0x10fffee2,     /*     adr x2, entry */
+    0xd2800003,     /*     mov x3, #0 */
+    0xd4000002,     /*     hvc #0 */
+    0x8b091a77,     /* main: add x23, x19, x9, lsl #6 */
+    0xf94032f6,     /* outer: ldr x22, [x23, #0x60] (loops) */
+    0xd3503ed6,     /*     lsl x22, x22, #48        (this loop's tag) */
+    0xa9446af9,     /*     ldp x25, x26, [x23, #0x40] (window 0 range) */
+    0x94000007,     /*     bl pass */
+    0xa9456af9,     /*     ldp x25, x26, [x23, #0x50] (window 1 range) */
+    0x94000005,     /*     bl pass */
+    0xf94032e1,     /*     ldr x1, [x23, #0x60] */
+    0x91000421,     /*     add x1, x1, #1 */
+    0xf90032e1,     /*     str x1, [x23, #0x60]     (loops) */
+    0x17fffff7,     /*     b outer */
+    0xaa160321,     /* pass: orr x1, x25, x22       (address | tag) */
+    0xf9000321,     /*     str x1, [x25] */
+    0xf9400322,     /*     ldr x2, [x25] */
+    0xeb02003f,     /*     cmp x1, x2 */
+    0x54000080,     /*     b.eq 3f */
+    0xf94036e3,     /*     ldr x3, [x23, #0x68] */
+    0x91000463,     /*     add x3, x3, #1 */
+    0xf90036e3,     /*     str x3, [x23, #0x68]     (mismatches) */
+    0x91002339,     /* 3:  add x25, x25, #8 */
+    0xeb1a033f,     /*     cmp x25, x26 */
+    0x54fffec3,     /*     b.lo pass */
+    0xd65f03c0,     /*     ret */
+    0xd503201f,     /*     nop */
+    (uint32_t)RACE_DATA, RACE_DATA >> 32,       /* data: */
+};
+
+/*
+ * Two host bridges with two root ports each and a 512 MiB device on each
+ * port (mem0, mem1 on hb0; mem2, mem3 on hb1), window 0 over both host
+ * bridges at 256 B, window 1 over both at 4 KiB. Decoder 0 of every
+ * component serves window 0 and decoder 1 window 1.
+ */
+#define RACE_DEVS       4
+#define RACE_DEV_MIB    512
+#define RACE_GONE       3           /* the device the test unplugs */
+#define RACE_OLD        1           /* the device the final routing leaves */
+#define RACE_HANG_SECS  30          /* a vCPU this long without a loop: hung */
+
+typedef struct Race {
+    Fuzz f;                         /* the qtest state, randomness, windows */
+    char *file[RACE_DEVS];
+    int fd[RACE_DEVS];
+    bool present[RACE_DEVS];
+    CXLQTestEnum e;
+    bool resets_on;                 /* bus and system resets too */
+    unsigned steps, resets, bus_resets, commits, uncommits;
+} Race;
+
+/* The race running now, for the abort handler */
+static Race *race_running;
+
+static void race_abort_hook(void *opaque)
+{
+    Race *r = race_running;
+    unsigned d;
+
+    if (r) {
+        race_running = NULL;
+        fprintf(stderr, "cxl-fuzz: race FAILED after %u host steps; seed 0x%"
+                PRIx64 " (CXL_FUZZ_SEED)\n", r->steps, r->f.seed);
+        for (d = 0; d < RACE_DEVS; d++) {
+            unlink(r->file[d]);
+        }
+    }
+}
+
+static void race_start(Race *r)
+{
+    g_autofree char *image = g_strdup_printf("%s/qemu-cxl-race-%d",
+                                             g_get_tmp_dir(), getpid());
+    GString *cmd = g_string_new("-M q35,cxl=on -m 512M -smp 2 -accel tcg");
+    unsigned d, h;
+
+    g_assert(g_file_set_contents(image, (const char *)race_code,
+                                 sizeof(race_code), NULL));
+    g_string_append_printf(cmd, " -device loader,file=%s,addr=0x%llx,"
+                           "cpu-num=0", image, RACE_CODE);
+    for (h = 0; h < NUM_HB; h++) {
+        g_string_append_printf(cmd, " -device pxb-cxl,bus_nr=%d,bus=pcie.0,"
+                               "id=hb%u", HB_BUS(h), h);
+    }
+    for (d = 0; d < RACE_DEVS; d++) {
+        r->file[d] = cxl_qtest_file("race", d, RACE_DEV_MIB * MiB, &r->fd[d]);
+        g_string_append_printf(cmd,
+            " -device cxl-rp,port=%u,bus=hb%u,id=rp%u,chassis=%u,slot=%u"
+            " -object memory-backend-file,id=p%u,share=on,mem-path=%s,"
+            "size=%uM -device cxl-type3,bus=rp%u,persistent-memdev=p%u,"
+            "id=mem%u,sn=%u", d % 2, d / 2, d, d / 2, d % 2, d, r->file[d],
+            RACE_DEV_MIB, d, d, d, d);
+        r->present[d] = true;
+    }
+    g_string_append(cmd, " -M cxl-fmw.0.targets.0=hb0,cxl-fmw.0.targets.1=hb1,"
+                    "cxl-fmw.0.size=8G,cxl-fmw.0.interleave-granularity=256"
+                    " -M cxl-fmw.1.targets.0=hb0,cxl-fmw.1.targets.1=hb1,"
+                    "cxl-fmw.1.size=8G,cxl-fmw.1.interleave-granularity=4096");
+    r->f.qts = cxl_qtest_start("%s", cmd->str);
+    g_string_free(cmd, true);
+    unlink(image);
+    find_windows(&r->f);
+}
+
+static void race_stop(Race *r)
+{
+    unsigned d;
+
+    qtest_quit(r->f.qts);
+    for (d = 0; d < RACE_DEVS; d++) {
+        close(r->fd[d]);
+        unlink(r->file[d]);
+        g_free(r->file[d]);
+    }
+}
+
+/* Firmware's work again: bus numbers, bridge windows, BARs */
+static void race_enumerate(Race *r)
+{
+    unsigned h, d, n = 0;
+
+    memset(&r->e, 0, sizeof(r->e));
+    for (h = 0; h < NUM_HB; h++) {
+        cxl_qtest_enumerate(r->f.qts, &r->e, HB_BUS(h));
+    }
+    for (d = 0; d < RACE_DEVS; d++) {
+        n += r->present[d];
+    }
+    g_assert_cmpuint(r->e.n_type3, ==, n);
+}
+
+static uint64_t race_dev_hdm(Race *r, unsigned d)
+{
+    return HDM(cxl_qtest_type3_bar(&r->e, d));
+}
+
+/* Uncommit decoder @n of the block at @hdm (and so those above it) */
+static void race_uncommit(Race *r, uint64_t hdm, unsigned n)
+{
+    qtest_writel(r->f.qts, hdm + n * CXL_HDM_DECODER_STRIDE +
+                 A_CXL_HDM_DECODER0_CTRL, 0);
+    r->uncommits++;
+}
+
+/* Clear every decoder of the block at @hdm, top down */
+static void race_clear(Race *r, uint64_t hdm)
+{
+    int n;
+
+    for (n = 3; n >= 0; n--) {
+        race_uncommit(r, hdm, n);
+    }
+}
+
+/*
+ * Program decoder @n of the block at @hdm and commit it, as the storm
+ * does (it may not commit): the test's own checks come afterwards.
+ */
+static void race_program(Race *r, uint64_t hdm, unsigned n, uint64_t base,
+                         uint64_t size, unsigned eiw, unsigned eig,
+                         uint64_t targets)
+{
+    uint64_t dec = hdm + n * CXL_HDM_DECODER_STRIDE;
+    QTestState *qts = r->f.qts;
+    uint32_t ctrl = 0;
+
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_CTRL, 0);
+    qtest_writel(qts, hdm + A_CXL_HDM_GLOBAL_CTRL,
+                 R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_BASE_LO, base);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_BASE_HI, base >> 32);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_SIZE_LO, size);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_SIZE_HI, size >> 32);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_LO, targets);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_HI, targets >> 32);
+    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, IW, eiw);
+    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, IG, eig);
+    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, TARGET_TYPE, 1);
+    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, COMMIT, 1);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_CTRL, ctrl);
+    r->commits++;
+}
+
+/*
+ * A random region in window @w (decoder @w everywhere): each host bridge
+ * 1 way to either port or 2 ways in either order, each present device 2
+ * or 4 ways at a random granularity. Some of it will not commit (a 2-way
+ * endpoint maps all 512 MiB in decoder 0, leaving none for decoder 1).
+ */
+static void race_region(Race *r, unsigned w)
+{
+    Fuzz *f = &r->f;
+    uint64_t base = f->window[w], size = GiB;
+    unsigned h, d;
+
+    for (h = 0; h < NUM_HB; h++) {
+        bool two = chance(f, 50), swap = chance(f, 50);
+
+        race_program(r, HDM(CHBCR(h)), w, base, size, two, below(f, 5),
+                     two ? (swap ? 0x0001 : 0x0100) : swap);
+    }
+    for (d = 0; d < RACE_DEVS; d++) {
+        if (r->present[d]) {
+            race_program(r, race_dev_hdm(r, d), w, base, size,
+                         1 + below(f, 2), below(f, 5), 0);
+        }
+    }
+}
+
+/* The vCPUs' loop counts */
+static void race_loops(Race *r, uint64_t *loops)
+{
+    unsigned k;
+
+    for (k = 0; k < 2; k++) {
+        loops[k] = qtest_readq(r->f.qts, RACE_LOOPS(k));
+    }
+}
+
+/*
+ * Wait until each vCPU has started and finished a whole loop after this
+ * call: its count grows by two. Any store it makes from then on was
+ * decided after everything the host did before the call.
+ */
+static void race_wait_loop(Race *r, const char *why)
+{
+    gint64 deadline = g_get_monotonic_time() + RACE_HANG_SECS * G_USEC_PER_SEC;
+    uint64_t start[2], now[2];
+
+    race_loops(r, start);
+    for (;;) {
+        race_loops(r, now);
+        if (now[0] >= start[0] + 2 && now[1] >= start[1] + 2) {
+            alarm(FUZZ_HANG_SECS);
+            return;
+        }
+        if (g_get_monotonic_time() > deadline) {
+            fprintf(stderr, "cxl-fuzz: race: %s: vCPU loops %" PRIu64 " -> %"
+                    PRIu64 " and %" PRIu64 " -> %" PRIu64 " in %d s: a vCPU "
+                    "is stuck\n", why, start[0], now[0], start[1], now[1],
+                    RACE_HANG_SECS);
+            g_assert_not_reached();
+        }
+        g_usleep(1000);
+    }
+}
+
+static void race_system_reset(Race *r)
+{
+    qtest_qmp_assert_success(r->f.qts, "{ 'execute': 'system_reset' }");
+    qtest_qmp_eventwait(r->f.qts, "RESET");
+    race_enumerate(r);
+    r->resets++;
+}
+
+/*
+ * Secondary Bus Reset of root port @d's bus (PCI-to-PCI Bridge 1.2
+ * 3.2.5.17): the device below resets, its decoders with it.
+ */
+static void race_bus_reset(Race *r, unsigned d)
+{
+    uint64_t bctl = ecam(HB_BUS(d / 2), (d % 2) << 3, PCI_BRIDGE_CONTROL);
+
+    qtest_writew(r->f.qts, bctl, PCI_BRIDGE_CTL_BUS_RESET);
+    qtest_writew(r->f.qts, bctl, 0);
+    race_enumerate(r);
+    r->bus_resets++;
+}
+
+/* One step of the host's side */
+static void race_step(Race *r)
+{
+    Fuzz *f = &r->f;
+    unsigned d = below(f, RACE_DEVS), what = below(f, 16);
+
+    if (f->trace) {
+        static const char *const names[] = {
+            "uncommit a host bridge decoder", "uncommit a device decoder",
+            "bus reset", "system reset (1 in 10)",
+        };
+
+        fprintf(stderr, "race step %u: %s (mem%u)\n", r->steps,
+                what < ARRAY_SIZE(names) ? names[what] : "program a region",
+                d);
+    }
+    switch (what) {
+    case 0:             /* uncommit a host bridge's decoder */
+        race_uncommit(r, HDM(CHBCR(below(f, NUM_HB))), below(f, 2));
+        break;
+    case 1:             /* uncommit a device's decoder */
+        if (r->present[d]) {
+            race_uncommit(r, race_dev_hdm(r, d), below(f, 2));
+        }
+        break;
+    case 2:             /* reset a device with its bus */
+        if (r->present[d] && r->resets_on) {
+            race_bus_reset(r, d);
+        }
+        break;
+    case 3:             /* now and then, the whole machine */
+        if (chance(f, 10) && r->resets_on) {
+            race_system_reset(r);
+        }
+        break;
+    default:            /* reprogram a whole region */
+        race_region(r, below(f, NUM_WINDOWS));
+        break;
+    }
+    r->steps++;
+}
+
+/* Reprogram, uncommit and reset for @secs seconds; QEMU must answer */
+static void race_storm(Race *r, double secs)
+{
+    gint64 end = g_get_monotonic_time() + secs * G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time() < end) {
+        race_step(r);
+        if (!(r->steps % 64)) {
+            QDict *rsp = qtest_qmp(r->f.qts, "{ 'execute': 'query-status' }");
+
+            g_assert_cmpstr(qdict_get_str(qdict_get_qdict(rsp, "return"),
+                                          "status"), ==, "running");
+            qobject_unref(rsp);
+            alarm(FUZZ_HANG_SECS);
+        }
+    }
+    race_wait_loop(r, "after the storm");
+}
+
+/*
+ * Hot-unplug: device_del asks (PCIe 5.0 6.7.1: the Attention Button),
+ * and powering the slot off (7.5.3.10, Power Indicator off), as an OS
+ * does, unplugs; QEMU says DEVICE_DELETED once the device is gone.
+ */
+static void race_unplug(Race *r, unsigned d)
+{
+    uint64_t rp = ecam(HB_BUS(d / 2), (d % 2) << 3, 0);
+    int cap = qtest_readb(r->f.qts, rp + PCI_CAPABILITY_LIST);
+    g_autofree char *id = g_strdup_printf("mem%u", d);
+    QDict *rsp;
+    unsigned i;
+
+    while (qtest_readb(r->f.qts, rp + cap) != PCI_CAP_ID_EXP) {
+        cap = qtest_readb(r->f.qts, rp + cap + 1);
+    }
+    rsp = qtest_qmp(r->f.qts, "{ 'execute': 'device_del', 'arguments': {"
+                    " 'id': %s } }", id);
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_writew(r->f.qts, rp + cap + PCI_EXP_SLTCTL,
+                 PCI_EXP_SLTCTL_PWR_OFF | PCI_EXP_SLTCTL_PWR_IND_OFF |
+                 PCI_EXP_SLTCTL_ATTN_IND_OFF);
+    /*
+     * QEMU says DEVICE_DELETED when the device is finalized, after an RCU
+     * grace period. The vCPUs run loops that take no interrupt, so they
+     * never leave cpu_exec()'s RCU read section by themselves: change the
+     * memory map (the root port's own BAR off and on) until the event
+     * comes, each change sending them out of cpu_exec() once.
+     */
+    for (i = 0; !(rsp = qtest_qmp_event_ref(r->f.qts, "DEVICE_DELETED")); i++) {
+        uint16_t cmd = qtest_readw(r->f.qts, rp + PCI_COMMAND);
+
+        g_assert_cmpuint(i, <, 10000);
+        qtest_writew(r->f.qts, rp + PCI_COMMAND, cmd & ~PCI_COMMAND_MEMORY);
+        qtest_writew(r->f.qts, rp + PCI_COMMAND, cmd);
+        qobject_unref(qtest_qmp(r->f.qts, "{ 'execute': 'query-status' }"));
+        g_usleep(1000);
+    }
+    qobject_unref(rsp);
+    r->present[d] = false;
+    race_enumerate(r);
+}
+
+/* A hash of a whole backing file, read as the test runs */
+static uint64_t race_hash(Race *r, unsigned d)
+{
+    static uint64_t buf[MiB / 8];
+    uint64_t h = 0xcbf29ce484222325ull, off;
+    size_t i;
+
+    for (off = 0; off < RACE_DEV_MIB * MiB; off += sizeof(buf)) {
+        g_assert(pread(r->fd[d], buf, sizeof(buf), off) == sizeof(buf));
+        for (i = 0; i < ARRAY_SIZE(buf); i++) {
+            h = (h ^ buf[i]) * 0x100000001b3ull;
+        }
+    }
+    return h;
+}
+
+/*
+ * The routing the handshake ends with, in both windows: hb0 to port
+ * @hb0_port (rp0: mem0, or rp1: mem1), hb1 to port 0 (rp2: mem2), each
+ * device 2 ways at the window's granularity; decoder 0 maps window 0 on
+ * DPA 0-256 MiB, decoder 1 window 1 on DPA 256-512 MiB.
+ */
+#define RACE_REGION     (512 * MiB)
+
+static void race_route_hb0(Race *r, unsigned hb0_port)
+{
+    unsigned w;
+
+    race_clear(r, HDM(CHBCR(0)));
+    for (w = 0; w < NUM_WINDOWS; w++) {
+        program_decoder(r->f.qts, HDM(CHBCR(0)), w, r->f.window[w],
+                        RACE_REGION, 0, 0, hb0_port);
+    }
+}
+
+static void race_clean_routing(Race *r)
+{
+    static const unsigned devs_routed[] = { 0, RACE_OLD, 2 };
+    unsigned w, i;
+
+    race_clear(r, HDM(CHBCR(1)));
+    for (i = 0; i < ARRAY_SIZE(devs_routed); i++) {
+        race_clear(r, race_dev_hdm(r, devs_routed[i]));
+    }
+    for (w = 0; w < NUM_WINDOWS; w++) {
+        program_decoder(r->f.qts, HDM(CHBCR(1)), w, r->f.window[w],
+                        RACE_REGION, 0, 0, 0);
+        for (i = 0; i < ARRAY_SIZE(devs_routed); i++) {
+            program_decoder(r->f.qts, race_dev_hdm(r, devs_routed[i]), w,
+                            r->f.window[w], RACE_REGION, 1, w ? 4 : 0, 0);
+        }
+    }
+}
+
+/*
+ * Where the final routing puts the word at @off of window @w: stripes
+ * alternate between hb0 (mem0) and hb1 (mem2), each device taking every
+ * other stripe of its decoder's DPA.
+ */
+static void race_expect(unsigned w, uint64_t off, unsigned *dev, uint64_t *dpa)
+{
+    uint64_t gran = w ? 4096 : 256;
+
+    *dev = (off / gran) % 2 ? 2 : 0;
+    *dpa = w * (RACE_REGION / 2) + off / (2 * gran) * gran + off % gran;
+}
+
+/*
+ * Every word of the vCPUs' ranges is where the final routing puts it,
+ * written by a loop that started after the routing was committed: the
+ * low bits its address, the tag a loop number from @first on.
+ */
+static void race_check_exact(Race *r, const uint64_t *first)
+{
+    static uint64_t got[2][NUM_WINDOWS][4096];
+    uint64_t now[2], range[2][NUM_WINDOWS][2], a, dpa;
+    unsigned k, w, dev, i;
+
+    for (k = 0; k < 2; k++) {
+        for (w = 0; w < NUM_WINDOWS; w++) {
+            range[k][w][0] = qtest_readq(r->f.qts, RACE_RANGE(k, w));
+            range[k][w][1] = qtest_readq(r->f.qts, RACE_RANGE(k, w) + 8);
+            g_assert_cmpuint(range[k][w][1] - range[k][w][0], <=,
+                             sizeof(got[k][w]));
+            for (a = range[k][w][0], i = 0; a < range[k][w][1]; a += 8, i++) {
+                race_expect(w, a - r->f.window[w], &dev, &dpa);
+                g_assert(pread(r->fd[dev], &got[k][w][i], 8, dpa) == 8);
+            }
+        }
+    }
+    race_loops(r, now);         /* no word read holds a later loop */
+    for (k = 0; k < 2; k++) {
+        for (w = 0; w < NUM_WINDOWS; w++) {
+            for (a = range[k][w][0], i = 0; a < range[k][w][1]; a += 8, i++) {
+                uint64_t v = got[k][w][i];
+
+                if (RACE_ADDR(v) == a &&
+                    ((RACE_TAG(v) - first[k]) & 0xffff) <= now[k] - first[k]) {
+                    continue;
+                }
+                race_expect(w, a - r->f.window[w], &dev, &dpa);
+                fprintf(stderr, "cxl-fuzz: race: window %u HPA 0x%" PRIx64
+                        " (vCPU %u): mem%u DPA 0x%" PRIx64 " holds 0x%016"
+                        PRIx64 ", not the address tagged with a loop from %"
+                        PRIu64 " to %" PRIu64 "\n", w, a, k, dev, dpa, v,
+                        first[k], now[k]);
+                g_assert_not_reached();
+            }
+        }
+    }
+}
+
+static void test_race(const void *opaque)
+{
+    Race *r;
+    double secs = env_u64("CXL_FUZZ_RACE_TIME", 4);
+    uint64_t before[2], after[2], loops[2], mismatch[2];
+    uint64_t gone0, old0, old1, old2;
+    gint64 start = g_get_monotonic_time();
+    unsigned k;
+
+    /*
+     * This used to kill QEMU with SIGSEGV in io_readx() within seconds,
+     * on both paths: tcg_commit() replaced a vCPU's memory dispatch under
+     * TLB entries that named sections of the old one (base patch 0039).
+     */
+    r = g_new0(Race, 1);
+    r->f.seed = env_u64("CXL_FUZZ_SEED", FUZZ_DEFAULT_SEED);
+    r->f.trace = env_u64("CXL_FUZZ_TRACE", 0);
+    r->resets_on = env_u64("CXL_FUZZ_RACE_RESETS", 0);
+    fuzz_seed(&r->f, r->f.seed);
+    race_start(r);
+    qtest_add_abrt_handler(race_abort_hook, NULL);
+    signal(SIGALRM, fuzz_alarm);
+    race_running = r;
+    alarm(FUZZ_HANG_SECS);
+    race_enumerate(r);
+
+    /*
+     * vCPU 0 runs over 64 stripes of window 0 and 8 of window 1; vCPU 1
+     * over 8 other stripes of window 1, but in window 0 over a single
+     * 256-byte stripe: its accesses there only ever need a new route
+     * when the routes change, so a stale per-thread route would show.
+     */
+    qtest_writeq(r->f.qts, RACE_RANGE(0, 0), r->f.window[0]);
+    qtest_writeq(r->f.qts, RACE_RANGE(0, 0) + 8, r->f.window[0] + 16 * KiB);
+    qtest_writeq(r->f.qts, RACE_RANGE(0, 1), r->f.window[1]);
+    qtest_writeq(r->f.qts, RACE_RANGE(0, 1) + 8, r->f.window[1] + 32 * KiB);
+    qtest_writeq(r->f.qts, RACE_RANGE(1, 0), r->f.window[0] + 32 * KiB);
+    qtest_writeq(r->f.qts, RACE_RANGE(1, 0) + 8,
+                 r->f.window[0] + 32 * KiB + 256);
+    qtest_writeq(r->f.qts, RACE_RANGE(1, 1), r->f.window[1] + 32 * KiB);
+    qtest_writeq(r->f.qts, RACE_RANGE(1, 1) + 8, r->f.window[1] + 64 * KiB);
+    qtest_writeq(r->f.qts, RACE_GO, 1);
+    race_wait_loop(r, "starting");
+
+    /* The storm, with every device; then without the one unplugged */
+    race_storm(r, secs / 2);
+    race_unplug(r, RACE_GONE);
+    race_storm(r, secs / 2);
+
+    /*
+     * The handshake. First a routing through mem1, which the vCPUs must
+     * reach (its file changes over a loop), so that what they cached
+     * (routes, stretches, TLB entries of page-mapped stripes) is mem1's.
+     */
+    race_clean_routing(r);
+    race_route_hb0(r, RACE_OLD);
+    race_wait_loop(r, "routed through mem1");
+    old0 = race_hash(r, RACE_OLD);
+    race_wait_loop(r, "routed through mem1");
+    g_assert_cmphex(race_hash(r, RACE_OLD), !=, old0);
+
+    /*
+     * Then hb0 reprogrammed to mem0: once each vCPU has looped after the
+     * commit, mem1 and the unplugged mem3 must never change again (with
+     * the vCPUs still storing), every load must see its store, and every
+     * word must be where the new routing puts it.
+     */
+    race_route_hb0(r, 0);
+    race_loops(r, before);
+    race_wait_loop(r, "routed through mem0");
+    for (k = 0; k < 2; k++) {
+        mismatch[k] = qtest_readq(r->f.qts, RACE_MISMATCH(k));
+    }
+    old1 = race_hash(r, RACE_OLD);
+    gone0 = race_hash(r, RACE_GONE);
+    race_wait_loop(r, "routed through mem0");
+    old2 = race_hash(r, RACE_OLD);
+    if (old2 != old1 || race_hash(r, RACE_GONE) != gone0) {
+        fprintf(stderr, "cxl-fuzz: race: the %s's backing file still "
+                "changes after the routing left it and every vCPU looped "
+                "twice: a vCPU still reaches it through an old route\n",
+                old2 != old1 ? "unrouted mem1" : "unplugged mem3");
+        g_assert_not_reached();
+    }
+    race_loops(r, after);
+    for (k = 0; k < 2; k++) {
+        g_assert_cmpuint(qtest_readq(r->f.qts, RACE_MISMATCH(k)), ==,
+                         mismatch[k]);
+        loops[k] = before[k] + 1;
+        g_assert_cmpuint(after[k], >=, loops[k] + 2);
+    }
+    race_check_exact(r, loops);
+
+    qobject_unref(qtest_qmp(r->f.qts, "{ 'execute': 'query-status' }"));
+    race_loops(r, after);
+    printf("# cxl-fuzz: race (%s): seed 0x%" PRIx64 ", %u host steps "
+           "(%u commits, %u uncommits, %u bus resets, %u system resets, 1 "
+           "hot-unplug), vCPU loops %" PRIu64 " and %" PRIu64 ", %.1f s\n",
+           cxl_qtest_mode_args[0] ? "reference" : "fast path", r->f.seed,
+           r->steps, r->commits, r->uncommits, r->bus_resets, r->resets,
+           after[0], after[1], (g_get_monotonic_time() - start) / 1e6);
+    fflush(stdout);
+    alarm(0);
+    race_running = NULL;
+    race_stop(r);
+    g_free(r);
 }
 
 /* --- Regressions: what the storm found ---------------------------------- */
@@ -1633,5 +2351,9 @@ int main(int argc, char **argv)
     cxl_qtest_add("fuzz/regress/unplug-then-replug", test_regress_unplug_replug, NULL);
     cxl_qtest_add("fuzz/regress/dpa-skip-wrap", test_regress_dpa_skip_wrap, NULL);
     cxl_qtest_add("fuzz/regress/slot-event-reset", test_regress_slot_event_reset, NULL);
+    if (!strcmp(qtest_get_arch(), "aarch64")) {
+        /* The guest code is aarch64's */
+        cxl_qtest_add("fuzz/race", test_race, NULL);
+    }
     return g_test_run();
 }
