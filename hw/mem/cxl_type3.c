@@ -205,6 +205,34 @@ static void ct3_build_config(CXLType3Dev *ct3d)
     cxl_dvsec_add_flexbus(d, at, false);
 }
 
+/*
+ * The capacity and the label storage area migrate with the device: their
+ * RAM blocks are named after it and marked migratable, as pc-dimm does for
+ * its backend. Backends are created "nomigrate"; without this, migration
+ * would skip them and the destination would keep whatever its own
+ * backends held. Writes through a window mark the pages dirty on every
+ * path (the trap's dispatch, the fast path's direct stores, and TCG's
+ * stores to mapped pages), so precopy sends them again.
+ */
+static void ct3_register_ram(CXLType3Dev *ct3d, bool on)
+{
+    HostMemoryBackend *be[] = { ct3d->hostvmem, ct3d->hostpmem, ct3d->lsa };
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(be); i++) {
+        if (!be[i]) {
+            continue;
+        }
+        if (on) {
+            vmstate_register_ram(host_memory_backend_get_memory(be[i]),
+                                 DEVICE(ct3d));
+        } else {
+            vmstate_unregister_ram(host_memory_backend_get_memory(be[i]),
+                                   DEVICE(ct3d));
+        }
+    }
+}
+
 /* Serial numbers identify devices to Linux and in labels: no twins */
 static GPtrArray *ct3_devices;
 
@@ -254,6 +282,7 @@ static void ct3_realize(PCIDevice *d, Error **errp)
         ct3d->lsa_size = memory_region_size(host_memory_backend_get_memory(ct3d->lsa));
         host_memory_backend_set_mapped(ct3d->lsa, true);
     }
+    ct3_register_ram(ct3d, true);
 
     ct3_build_config(ct3d);
 
@@ -322,6 +351,7 @@ static void ct3_exit(PCIDevice *d)
     unsigned i;
 
     g_ptr_array_remove(ct3_devices, ct3d);
+    ct3_register_ram(ct3d, false);
     /*
      * The device is still on its bus until pci_qdev_unrealize() returns,
      * so a route rebuilt now would still reach it: uncommit its decoders
@@ -390,7 +420,8 @@ static const VMStateDescription vmstate_cxl_mailbox = {
 
 /*
  * Config space, the component registers (HDM decoders re-decoded on
- * load) and the mailbox; the memory itself migrates with its backends.
+ * load) and the mailbox; the memory and the label storage area migrate
+ * as RAM blocks (ct3_register_ram()).
  */
 static const VMStateDescription vmstate_ct3 = {
     .name = "cxl-type3",
