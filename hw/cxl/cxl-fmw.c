@@ -19,6 +19,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
 #include "hw/boards.h"
+#include "hw/qdev-core.h"
 #include "hw/core/cpu.h"
 #include "hw/cxl/cxl-device.h"
 #include "hw/cxl/cxl-route-table.h"
@@ -71,6 +72,13 @@ bool cxl_fmw_set_option(MachineState *ms, const char *name, const char *value,
     CXLFixedWindow *w;
     uint64_t v;
 
+    if (!object_class_property_find(object_get_class(OBJECT(ms)), "cxl")) {
+        error_setg(errp, "%s: the machine type '%s' has no CXL; windows need "
+                   "-M q35,cxl=on or -M virt,cxl=on", name,
+                   MACHINE_GET_CLASS(ms)->name);
+        return false;
+    }
+    cxl->fmw_keys++;
     if (qemu_strtoui(name + strlen("cxl-fmw."), &rest, 10, &n) || *rest != '.' ||
         n >= CXL_FMW_MAX_WINDOWS) {
         error_setg(errp, "%s: expected cxl-fmw.N.<option> with a window index "
@@ -121,18 +129,35 @@ bool cxl_fmw_set_option(MachineState *ms, const char *name, const char *value,
     return true;
 }
 
-static int cxl_fmw_next_index(void *opaque, const char *name, const char *value,
+/* What the machine options hold so far of -M cxl-fmw.N.* */
+typedef struct CXLFmwKeys {
+    unsigned next;                  /* one past the highest window index */
+    unsigned count;                 /* cxl-fmw.* keys */
+} CXLFmwKeys;
+
+static int cxl_fmw_count_keys(void *opaque, const char *name, const char *value,
                               Error **errp)
 {
-    unsigned *next = opaque, n;
+    CXLFmwKeys *k = opaque;
     const char *rest;
+    unsigned n;
 
-    if (g_str_has_prefix(name, "cxl-fmw.") &&
-        !qemu_strtoui(name + strlen("cxl-fmw."), &rest, 10, &n) && *rest == '.') {
-        *next = MAX(*next, n + 1);
+    if (g_str_has_prefix(name, "cxl-fmw.")) {
+        k->count++;
+        if (!qemu_strtoui(name + strlen("cxl-fmw."), &rest, 10, &n) &&
+            *rest == '.') {
+            k->next = MAX(k->next, n + 1);
+        }
     }
     return 0;
 }
+
+/*
+ * How many -M cxl-fmw.* keys -cxl-fixed-memory-window made: if the
+ * machine options end up with any other, both spellings were used, and
+ * the windows would merge silently.
+ */
+static unsigned cxl_fmw_alias_keys;
 
 /*
  * -cxl-fixed-memory-window targets.M=<id>,size=<size>[,interleave-granularity=<g>]:
@@ -145,12 +170,21 @@ char *cxl_fmw_alias_to_machine_opts(QemuOptsList *machine_opts, const char *arg,
 {
     QemuOpts *opts = qemu_opts_find(machine_opts, NULL);
     g_auto(GStrv) items = g_strsplit(arg, ",", -1);
-    GString *out = g_string_new("");
-    unsigned next = 0, i;
+    GString *out;
+    CXLFmwKeys keys = { 0 };
+    unsigned next, i;
 
     if (opts) {
-        qemu_opt_foreach(opts, cxl_fmw_next_index, &next, NULL);
+        qemu_opt_foreach(opts, cxl_fmw_count_keys, &keys, NULL);
     }
+    if (keys.count != cxl_fmw_alias_keys) {
+        error_setg(errp, "-cxl-fixed-memory-window %s: windows are given "
+                   "with -M cxl-fmw.N.* already; use one spelling for all "
+                   "windows", arg);
+        return NULL;
+    }
+    next = keys.next;
+    out = g_string_new("");
     for (i = 0; items[i]; i++) {
         const char *eq = strchr(items[i], '=');
         g_autofree char *key = eq ? g_strndup(items[i], eq - items[i]) : NULL;
@@ -165,6 +199,7 @@ char *cxl_fmw_alias_to_machine_opts(QemuOptsList *machine_opts, const char *arg,
         }
         g_string_append_printf(out, "%scxl-fmw.%u.%s", i ? "," : "", next, items[i]);
     }
+    cxl_fmw_alias_keys += i;
     if (!out->len) {
         error_setg(errp, "-cxl-fixed-memory-window: no window options given");
         g_string_free(out, true);
@@ -178,6 +213,11 @@ bool cxl_fmw_check(CXLState *cxl, Error **errp)
 {
     unsigned i, t;
 
+    if (cxl_fmw_alias_keys && cxl->fmw_keys != cxl_fmw_alias_keys) {
+        error_setg(errp, "-cxl-fixed-memory-window and -M cxl-fmw.N.* both "
+                   "give windows; use one spelling for all windows");
+        return false;
+    }
     if (!cxl->is_enabled) {
         if (cxl->windows->len) {
             error_setg(errp, "cxl-fmw.0: CXL fixed memory windows need the "
@@ -240,7 +280,7 @@ bool cxl_fmw_check(CXLState *cxl, Error **errp)
  * multiple of 256 MiB times its ways, so that every region Linux carves
  * from it can be aligned as the HDM decoders require.
  */
-hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base)
+hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base, Error **errp)
 {
     hwaddr addr;
     unsigned i;
@@ -254,6 +294,19 @@ hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base)
         CXLFixedWindow *w = g_ptr_array_index(cxl->windows, i);
         uint64_t align = CXL_HDM_ALIGN * w->num_targets;
 
+        /*
+         * Sizes are the user's 64-bit numbers: compare, never add past
+         * the end. Everything from CXL_FMW_TRAP_BASE up is the fast
+         * path's own (the trapping regions sit there).
+         */
+        if (addr > CXL_FMW_TRAP_BASE - align ||
+            w->size > CXL_FMW_TRAP_BASE - QEMU_ALIGN_UP(addr, align)) {
+            error_setg(errp, "cxl-fmw.%u.size=0x%" PRIx64 ": the window would "
+                       "reach beyond 0x%llx (52 bits), where the CXL fast "
+                       "path keeps its own regions: make the windows smaller",
+                       i, w->size, CXL_FMW_TRAP_BASE);
+            return base;
+        }
         w->base = QEMU_ALIGN_UP(addr, align);
         addr = w->base + w->size;
     }
@@ -741,6 +794,20 @@ void cxl_machine_done(MachineState *ms, MemoryRegion *system_memory,
     cxl_routes_changed();
 }
 
+/*
+ * The machine's CXL options shape what is built at start-up; set later
+ * (qom-set on /machine) they would change nothing, so they refuse.
+ */
+static bool cxl_machine_option_frozen(Error **errp)
+{
+    if (qdev_hotplug) {
+        error_setg(errp, "the machine's CXL options can only be set on the "
+                   "command line");
+        return true;
+    }
+    return false;
+}
+
 static bool cxl_machine_get_enabled(Object *obj, Error **errp)
 {
     return cxl_state(MACHINE(obj))->is_enabled;
@@ -748,6 +815,9 @@ static bool cxl_machine_get_enabled(Object *obj, Error **errp)
 
 static void cxl_machine_set_enabled(Object *obj, bool value, Error **errp)
 {
+    if (cxl_machine_option_frozen(errp)) {
+        return;
+    }
     cxl_state(MACHINE(obj))->is_enabled = value;
 }
 
@@ -758,6 +828,9 @@ static bool cxl_machine_get_fast_path(Object *obj, Error **errp)
 
 static void cxl_machine_set_fast_path(Object *obj, bool value, Error **errp)
 {
+    if (cxl_machine_option_frozen(errp)) {
+        return;
+    }
     cxl_state(MACHINE(obj))->fast_path = value;
 }
 
@@ -768,6 +841,9 @@ static bool cxl_machine_get_map_pages(Object *obj, Error **errp)
 
 static void cxl_machine_set_map_pages(Object *obj, bool value, Error **errp)
 {
+    if (cxl_machine_option_frozen(errp)) {
+        return;
+    }
     cxl_state(MACHINE(obj))->map_pages = value;
 }
 

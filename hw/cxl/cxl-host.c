@@ -121,6 +121,12 @@ static void pxb_cxl_realize(DeviceState *dev, Error **errp)
                    "or 10", hb->hdm_count);
         return;
     }
+    /* The machine's root bus pcie.0 is bus 0: an expander must number above */
+    if (!hb->parent_obj.bus_nr) {
+        error_setg(errp, "pxb-cxl: bus_nr=0 is the number of the root bus "
+                   "pcie.0; give the host bridge a free bus number above it");
+        return;
+    }
     pxb_cxl_parent_realize(dev, &local_err);
     if (local_err) {
         error_propagate(errp, local_err);

@@ -40,9 +40,6 @@ static int cxl_hdm_lookup(CXLComponentState *cs, hwaddr hpa)
     return -1;
 }
 
-/* Switches nest at most this deep below a root port */
-#define CXL_ROUTE_MAX_SWITCHES  8
-
 /* The @type port on @bus with port number @port (any: -1), and how many */
 static PCIDevice *cxl_find_port(PCIBus *bus, const char *type, int port,
                                 unsigned *count)

@@ -41,7 +41,7 @@ char *cxl_fmw_alias_to_machine_opts(QemuOptsList *machine_opts, const char *arg,
     return NULL;
 }
 
-hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base)
+hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base, Error **errp)
 {
     return base;
 }

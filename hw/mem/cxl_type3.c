@@ -116,6 +116,13 @@ static bool ct3_check_port(CXLType3Dev *ct3d, Error **errp)
                    port ? object_get_typename(OBJECT(port)) : "a root bus");
         return false;
     }
+    /* A port's HDM decode reaches device 0, function 0 of its link */
+    if (PCI_FUNC(PCI_DEVICE(ct3d)->devfn)) {
+        error_setg(errp, "cxl-type3: addr=0.%d: below a port a CXL Type 3 "
+                   "device must be function 0 (addr=0.0)",
+                   PCI_FUNC(PCI_DEVICE(ct3d)->devfn));
+        return false;
+    }
     return true;
 }
 

@@ -62,6 +62,22 @@ bool cxl_bus_is_below_cxl_port(PCIBus *bus)
                     object_dynamic_cast(OBJECT(port), TYPE_CXL_DSP));
 }
 
+/* How many switches are above a switch upstream port placed on @bus */
+static unsigned cxl_usp_level(PCIBus *bus)
+{
+    unsigned level = 0;
+
+    while (!pci_bus_is_root(bus)) {
+        PCIDevice *bridge = pci_bridge_get_device(bus);
+
+        if (object_dynamic_cast(OBJECT(bridge), TYPE_CXL_USP)) {
+            level++;
+        }
+        bus = pci_get_bus(bridge);
+    }
+    return level;
+}
+
 static void cxl_usp_realize(PCIDevice *d, Error **errp)
 {
     CXLUpstreamPort *usp = CXL_USP(d);
@@ -80,6 +96,12 @@ static void cxl_usp_realize(PCIDevice *d, Error **errp)
         (usp->hdm_count > 1 && usp->hdm_count % 2)) {
         error_setg(errp, "cxl-upstream: hdm-decoders=%u: must be 1, 2, 4, 6, "
                    "8 or 10", usp->hdm_count);
+        return;
+    }
+    if (cxl_usp_level(pci_get_bus(d)) >= CXL_ROUTE_MAX_SWITCHES) {
+        error_setg(errp, "cxl-upstream: switches nest at most %d deep below "
+                   "a root port; this one would be level %u",
+                   CXL_ROUTE_MAX_SWITCHES, cxl_usp_level(pci_get_bus(d)) + 1);
         return;
     }
     pci_bridge_initfn(d, TYPE_PCIE_BUS);

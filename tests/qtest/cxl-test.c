@@ -630,6 +630,57 @@ static void test_bad_command_lines(void)
                    "hdm-decoders=12", "pxb-cxl: hdm-decoders=12: must be 1, 2, 4, 6, 8 or 10");
     expect_refused_owned(g_strdup_printf("%s -device cxl-upstream,bus=rp0,hdm-decoders=0", args),
                    "cxl-upstream: hdm-decoders=0: must be 1, 2, 4, 6, 8 or 10");
+    /*
+     * Windows that reach the fast path's trapping regions at 2^52: two
+     * that wrap around 64 bits were accepted, overlapping everything.
+     */
+    expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1 "
+                   "-M cxl-fmw.0.targets.0=c1,cxl-fmw.0.size=8E,"
+                   "cxl-fmw.1.targets.0=c1,cxl-fmw.1.size=8E",
+                   "cxl-fmw.0.size=0x8000000000000000: the window would reach "
+                   "beyond 0x10000000000000");
+    expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1 "
+                   "-M cxl-fmw.0.targets.0=c1,cxl-fmw.0.size=4G,"
+                   "cxl-fmw.1.targets.0=c1,cxl-fmw.1.size=4P",
+                   "cxl-fmw.1.size=0x10000000000000: the window would reach");
+    /* bus_nr=0 is pcie.0's own number: it started, with a bus clash */
+    expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=0,bus=pcie.0,id=c1",
+                   "pxb-cxl: bus_nr=0 is the number of the root bus pcie.0");
+    /* A port decodes to function 0: Linux saw a memdev reading all ones */
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,addr=0.1,"
+                                   "persistent-memdev=m0", args),
+                   "cxl-type3: addr=0.1: below a port a CXL Type 3 device must "
+                   "be function 0");
+    /* Switches below the routing's depth: the ninth level is refused */
+    {
+        GString *deep = g_string_new("-M q35,cxl=on -device pxb-cxl,bus_nr=12,"
+                                     "bus=pcie.0,id=c1 -device cxl-rp,port=0,"
+                                     "bus=c1,id=p0,chassis=0,slot=1");
+        unsigned lvl;
+
+        for (lvl = 1; lvl <= 9; lvl++) {
+            g_string_append_printf(deep, " -device cxl-upstream,bus=p%u,id=u%u"
+                                   " -device cxl-downstream,port=0,bus=u%u,"
+                                   "id=p%u,chassis=%u,slot=1", lvl - 1, lvl,
+                                   lvl, lvl, lvl);
+        }
+        expect_refused(deep->str, "cxl-upstream: switches nest at most 8 deep "
+                       "below a root port; this one would be level 9");
+        g_string_free(deep, true);
+    }
+    /* The two window spellings, mixed, merged silently: refused both ways */
+    expect_refused("-M q35,cxl=on -M cxl-fmw.0.targets.0=a,cxl-fmw.0.size=4G "
+                   "-cxl-fixed-memory-window targets.0=b,size=4G",
+                   "windows are given with -M cxl-fmw.N.* already; use one "
+                   "spelling");
+    expect_refused("-M q35,cxl=on -cxl-fixed-memory-window targets.0=b,size=4G "
+                   "-M cxl-fmw.0.size=8G",
+                   "-cxl-fixed-memory-window and -M cxl-fmw.N.* both give windows");
+    /* Machines without CXL: no cxl property, and no windows */
+    expect_refused("-M pc,cxl=on", "Property 'pc-i440fx-5.2-machine.cxl' not found");
+    expect_refused("-M pc -M cxl-fmw.0.targets.0=a,cxl-fmw.0.size=4G",
+                   "cxl-fmw.0.targets.0: the machine type 'pc-i440fx-5.2' has no "
+                   "CXL");
     unlink(m);
     unlink(small);
     unlink(m1);
@@ -638,9 +689,39 @@ static void test_bad_command_lines(void)
     g_free(m1);
 }
 
+/*
+ * The machine's CXL options shape what is built at start-up; qom-set at
+ * run time would change nothing, so it is refused (it used to succeed).
+ */
+static void test_options_frozen(void)
+{
+    static const char *props[] = { "cxl", "cxl-fast-path", "x-cxl-map-pages" };
+    Fixture f;
+    unsigned i;
+
+    setup_one(&f, NULL);
+    for (i = 0; i < ARRAY_SIZE(props); i++) {
+        QDict *resp = qtest_qmp(f.qts, "{'execute': 'qom-set', 'arguments': "
+                                "{'path': '/machine', 'property': %s, "
+                                "'value': false}}", props[i]);
+
+        g_assert(qdict_haskey(resp, "error"));
+        g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(resp, "error"),
+                                              "desc"),
+                                "can only be set on the command line"));
+        qobject_unref(resp);
+        resp = qtest_qmp(f.qts, "{'execute': 'qom-get', 'arguments': "
+                         "{'path': '/machine', 'property': %s}}", props[i]);
+        g_assert(qdict_get_bool(resp, "return"));
+        qobject_unref(resp);
+    }
+    teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/cxl/options-frozen", test_options_frozen);
     qtest_add_func("/cxl/topologies", test_topologies);
     qtest_add_func("/cxl/config-space", test_config_space);
     qtest_add_func("/cxl/registers", test_registers);

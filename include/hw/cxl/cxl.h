@@ -78,8 +78,15 @@ typedef struct CXLState {
     bool fast_path;                 /* -M cxl-fast-path=on (default) */
     bool map_pages;                 /* -M x-cxl-map-pages=on (default) */
     bool routes_ready;              /* windows mapped, tables kept */
+    unsigned fmw_keys;              /* -M cxl-fmw.* keys applied */
 } CXLState;
 
+
+/*
+ * Switches nest at most this deep below a root port: the decode walks
+ * that many levels, and cxl-upstream refuses to sit deeper.
+ */
+#define CXL_ROUTE_MAX_SWITCHES  8
 
 /* cxl-fmw.c: -M cxl-fmw.N.{targets.M,size,interleave-granularity}= */
 CXLState *cxl_state(MachineState *ms);
@@ -88,7 +95,7 @@ bool cxl_fmw_set_option(MachineState *ms, const char *name, const char *value,
 bool cxl_fmw_check(CXLState *cxl, Error **errp);
 char *cxl_fmw_alias_to_machine_opts(QemuOptsList *machine_opts, const char *arg,
                                     Error **errp);
-hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base);
+hwaddr cxl_fmw_layout(CXLState *cxl, hwaddr base, Error **errp);
 void cxl_machine_done(MachineState *ms, MemoryRegion *system_memory,
                       Error **errp);
 void cxl_machine_class_add_props(ObjectClass *oc);
