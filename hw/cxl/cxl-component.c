@@ -67,8 +67,13 @@ static void cxl_component_define_hdm(CXLComponentState *cs, uint32_t base)
     cap = FIELD_DP32(cap, CXL_HDM_DECODER_CAP, INTERLEAVE_3_6_12_WAY, 1);
     cap = FIELD_DP32(cap, CXL_HDM_DECODER_CAP, INTERLEAVE_16_WAY, 1);
     cm_define(cs, base + A_CXL_HDM_DECODER_CAP, cap, 0, 0);
+    /*
+     * CXL 2.0 8.2.5.12.2: HDM Decoder Enable applies to CXL.mem devices
+     * and returns 0 on ports; a device decodes through its HDM decoders
+     * only while it is set.
+     */
     cm_define(cs, base + A_CXL_HDM_GLOBAL_CTRL, 0,
-              R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK, 0);
+              endpoint ? R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK : 0, 0);
 
     for (n = 0; n < cs->hdm_count; n++) {
         uint32_t d = base + n * CXL_HDM_DECODER_STRIDE;
@@ -252,6 +257,22 @@ static int cxl_hdm_decoder_of(CXLComponentState *cs, uint32_t off)
     return (off - first) / CXL_HDM_DECODER_STRIDE;
 }
 
+/* Is a decoder above @n committed with Lock On Commit? */
+static bool cxl_hdm_locked_above(CXLComponentState *cs, unsigned n)
+{
+    unsigned i;
+
+    for (i = n + 1; i < cs->hdm_count; i++) {
+        uint32_t c = cs->regs[HDM_DEC(cs, i, A_CXL_HDM_DECODER0_CTRL)];
+
+        if (FIELD_EX32(c, CXL_HDM_DECODER0_CTRL, COMMITTED) &&
+            FIELD_EX32(c, CXL_HDM_DECODER0_CTRL, LOCK_ON_COMMIT)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void cxl_component_cm_write(CXLComponentState *cs, uint32_t off,
                                    uint32_t val)
 {
@@ -275,6 +296,19 @@ static void cxl_component_cm_write(CXLComponentState *cs, uint32_t off,
                           "Commit is set ignored\n", cs->name, dec);
             return;
         }
+        /*
+         * Uncommitting a decoder takes those above it out of the decode
+         * (8.2.5.12.20): not while one of them is locked, which only a
+         * reset may undo.
+         */
+        if (is_ctrl && FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, COMMIT) &&
+            !(val & R_CXL_HDM_DECODER0_CTRL_COMMIT_MASK) &&
+            cxl_hdm_locked_above(cs, dec)) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: uncommit of HDM decoder %u "
+                          "ignored: a decoder above it is locked\n",
+                          cs->name, dec);
+            return;
+        }
     }
 
     new = (old & ~cs->rw_mask[i]) | (val & cs->rw_mask[i]);
@@ -287,7 +321,26 @@ static void cxl_component_cm_write(CXLComponentState *cs, uint32_t off,
         if (was != now) {
             cxl_hdm_decoder_commit(cs, dec, now);
         }
+    } else if (cs->hdm_count && off == cs->hdm_offset + A_CXL_HDM_GLOBAL_CTRL &&
+               old != new) {
+        cxl_routes_changed();       /* HDM Decoder Enable */
     }
+}
+
+/* Is the HDM decoder capability's HDM Decoder Enable set (8.2.5.12.2)? */
+bool cxl_component_hdm_enabled(CXLComponentState *cs)
+{
+    return cs->hdm_count &&
+           FIELD_EX32(cs->regs[DW(cs->hdm_offset + A_CXL_HDM_GLOBAL_CTRL)],
+                      CXL_HDM_GLOBAL_CTRL, HDM_DECODER_ENABLE);
+}
+
+/* Is CXL.cache/mem offset @off some HDM decoder's Control register? */
+static bool cxl_is_hdm_ctrl(CXLComponentState *cs, uint32_t off)
+{
+    int dec = cxl_hdm_decoder_of(cs, off);
+
+    return dec >= 0 && DW(off) == HDM_DEC(cs, dec, A_CXL_HDM_DECODER0_CTRL);
 }
 
 static uint64_t cxl_component_read(void *opaque, hwaddr addr, unsigned size)
@@ -322,6 +375,15 @@ static void cxl_component_write(void *opaque, hwaddr addr, uint64_t data,
     }
     addr -= CXL_CACHEMEM_OFFSET;
     trace_cxl_component_write(cs->name, addr, size, data);
+    if (size == 8 && cxl_is_hdm_ctrl(cs, addr)) {
+        /*
+         * A qword over a decoder's Control and its Target List (or DPA
+         * Skip): the programming lands before a Commit acts on it.
+         */
+        cxl_component_cm_write(cs, addr + 4, data >> 32);
+        cxl_component_cm_write(cs, addr, data);
+        return;
+    }
     cxl_component_cm_write(cs, addr, data);
     if (size == 8) {
         cxl_component_cm_write(cs, addr + 4, data >> 32);

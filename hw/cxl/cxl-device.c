@@ -111,7 +111,7 @@ static void cxl_mailbox_doorbell(CXLType3Dev *ct3d)
         qemu_log_mask(LOG_GUEST_ERROR, "cxl-type3: mailbox command 0x%04x "
                       "payload length %zu exceeds the %d byte payload\n",
                       opcode, in_len, CXL_MB_PAYLOAD_SIZE);
-        rc = CXL_MBOX_INVALID_INPUT;
+        rc = CXL_MBOX_INVALID_PAYLOAD_LENGTH;
     } else {
         rc = cxl_mailbox_execute(ct3d, opcode, in_len, &out_len);
     }

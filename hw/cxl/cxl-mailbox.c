@@ -55,8 +55,10 @@ static CXLRetCode cmd_clear_event_records(CXLType3Dev *ct3d, const uint8_t *in,
 {
     const CXLClearEventRecordsIn *req = (const void *)in;
 
-    if (req->event_log > CXL_EVENT_LOG_FATAL ||
-        in_len != sizeof(*req) + 2 * req->handle_count) {
+    if (in_len != sizeof(*req) + 2 * req->handle_count) {
+        return CXL_MBOX_INVALID_PAYLOAD_LENGTH;
+    }
+    if (req->event_log > CXL_EVENT_LOG_FATAL) {
         return CXL_MBOX_INVALID_INPUT;
     }
     /* An empty log: clearing all is fine, any handle names nothing */
@@ -443,7 +445,8 @@ CXLRetCode cxl_mailbox_execute(CXLType3Dev *ct3d, uint16_t opcode,
                                        : in_len != (size_t)cmd->in_len) {
         qemu_log_mask(LOG_GUEST_ERROR, "cxl-type3: %s with a %zu byte payload "
                       "is invalid\n", cmd->name, in_len);
-        return CXL_MBOX_INVALID_INPUT;
+        /* CXL 2.0 8.2.8.4.5.1 Table 150: the length is wrong for the command */
+        return CXL_MBOX_INVALID_PAYLOAD_LENGTH;
     }
     /* The handler reads a copy: it may write its output over the payload */
     in = g_memdup(ct3d->mbox.payload, MAX(in_len, 1));

@@ -145,6 +145,15 @@ bool cxl_route(CXLFixedWindow *w, hwaddr hpa, CXLRoute *r)
     /* 4. Endpoint: HPA to DPA */
     r->dev = CXL_TYPE3(dev);
     cs = &r->dev->cstate;
+    /* CXL 2.0 8.1.3.2: Mem_Enable gates CXL.mem; 8.2.5.12.2: HDM decode */
+    if (!cxl_type3_mem_enabled(r->dev)) {
+        return cxl_route_fail(r, hpa, "endpoint",
+                              "CXL.mem is off (DVSEC Mem_Enable clear)");
+    }
+    if (!cxl_component_hdm_enabled(cs)) {
+        return cxl_route_fail(r, hpa, "endpoint", "its HDM decoders are off "
+                              "(HDM Decoder Enable clear)");
+    }
     dec = cxl_hdm_lookup(cs, hpa);
     if (dec < 0) {
         return cxl_route_fail(r, hpa, "endpoint",

@@ -240,6 +240,24 @@ static void ct3_register_ram(CXLType3Dev *ct3d, bool on)
     }
 }
 
+/* CXL 2.0 8.1.3.2: DVSEC CXL Control, Mem_Enable (reset 0) */
+bool cxl_type3_mem_enabled(CXLType3Dev *ct3d)
+{
+    return pci_get_word(PCI_DEVICE(ct3d)->config + CXL_TYPE3_DVSEC_OFFSET +
+                        A_DVSEC_DEV_CTRL) & R_DVSEC_DEV_CTRL_MEM_ENABLE_MASK;
+}
+
+static void ct3_write_config(PCIDevice *d, uint32_t addr, uint32_t val, int len)
+{
+    CXLType3Dev *ct3d = CXL_TYPE3(d);
+    bool was = cxl_type3_mem_enabled(ct3d);
+
+    pci_default_write_config(d, addr, val, len);
+    if (cxl_type3_mem_enabled(ct3d) != was) {
+        cxl_routes_changed();
+    }
+}
+
 /* Serial numbers identify devices to Linux and in labels: no twins */
 static GPtrArray *ct3_devices;
 
@@ -388,6 +406,10 @@ static void ct3_reset(DeviceState *dev)
 {
     CXLType3Dev *ct3d = CXL_TYPE3(dev);
 
+    /* DVSEC CXL Control: Mem_Enable off until the OS turns it on */
+    pci_word_test_and_clear_mask(PCI_DEVICE(dev)->config +
+                                 CXL_TYPE3_DVSEC_OFFSET + A_DVSEC_DEV_CTRL,
+                                 R_DVSEC_DEV_CTRL_MEM_ENABLE_MASK);
     cxl_component_reset(&ct3d->cstate);
     cxl_device_regs_reset(ct3d);
 }
@@ -450,6 +472,7 @@ static void ct3_class_init(ObjectClass *oc, void *data)
 
     pc->realize = ct3_realize;
     pc->exit = ct3_exit;
+    pc->config_write = ct3_write_config;
     pc->class_id = PCI_CLASS_MEMORY_CXL;
     pc->vendor_id = PCI_VENDOR_ID_REDHAT;
     pc->device_id = 0x00c0;

@@ -83,7 +83,11 @@ static void cxl_rp_realize(DeviceState *dev, Error **errp)
         return;
     }
 
-    cxl_port_init_registers(d, &rp->cstate, CXL_COMPONENT_ROOT_PORT, 1,
+    /*
+     * No HDM decoder capability: in CXL 2.0 (8.2.5, Table 141) the host
+     * bridge's decoders pick the root port; root ports have none.
+     */
+    cxl_port_init_registers(d, &rp->cstate, CXL_COMPONENT_ROOT_PORT, 0,
                             CXL_RP_COMPONENT_BAR, CXL_RP_DVSEC_OFFSET);
 }
 

@@ -12,6 +12,7 @@
 #include "qemu/osdep.h"
 #include "libqos/libqtest.h"
 #include "qemu/bswap.h"
+#include "qemu/units.h"
 #include "qapi/qmp/qdict.h"
 #include "qapi/qmp/qlist.h"
 #include "hw/pci/pci_regs.h"
@@ -330,7 +331,7 @@ static void test_mailbox(void)
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_CLEAR_EVENT_RECORDS, in, 8, NULL, NULL),
                     ==, CXL_MBOX_INVALID_HANDLE);
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_CLEAR_EVENT_RECORDS, in, 6, NULL, NULL),
-                    ==, CXL_MBOX_INVALID_INPUT);
+                    ==, CXL_MBOX_INVALID_PAYLOAD_LENGTH);
     /* Interrupt policy: stored and returned; mode 11b is reserved */
     memcpy(in, "\x00\x01\x02\x00", 4);
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_EVENT_INTERRUPT_POLICY, in, 4, NULL, NULL), ==, 0);
@@ -367,18 +368,23 @@ static void test_mailbox(void)
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_GET_LSA, in, 8, buf, &len),
                     ==, CXL_MBOX_INVALID_INPUT);
 
-    /* Unknown opcode, wrong lengths */
+    /*
+     * Unknown opcode; wrong lengths get Invalid Payload Length (CXL 2.0
+     * 8.2.8.4.5.1), not Invalid Input
+     */
     g_assert_cmphex(mbox(f.qts, 0x0001, NULL, 0, NULL, NULL), ==, CXL_MBOX_UNSUPPORTED);
     g_assert_cmphex(mbox(f.qts, 0xffff, NULL, 0, NULL, NULL), ==, CXL_MBOX_UNSUPPORTED);
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_IDENTIFY_MEMORY_DEVICE, in, 4, NULL, NULL),
-                    ==, CXL_MBOX_INVALID_INPUT);
+                    ==, CXL_MBOX_INVALID_PAYLOAD_LENGTH);
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_GET_LSA, in, 7, NULL, NULL),
-                    ==, CXL_MBOX_INVALID_INPUT);
+                    ==, CXL_MBOX_INVALID_PAYLOAD_LENGTH);
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_TIMESTAMP, in, 9, NULL, NULL),
-                    ==, CXL_MBOX_INVALID_INPUT);
-    /* A length beyond the payload registers: invalid input, no crash */
+                    ==, CXL_MBOX_INVALID_PAYLOAD_LENGTH);
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_LSA, in, 7, NULL, NULL),
+                    ==, CXL_MBOX_INVALID_PAYLOAD_LENGTH);
+    /* A length beyond the payload registers: no crash */
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_LSA, NULL, 0x100000, NULL, NULL),
-                    ==, CXL_MBOX_INVALID_INPUT);
+                    ==, CXL_MBOX_INVALID_PAYLOAD_LENGTH);
 
     /* The label reached the backing file */
     lsa = fopen(f.lsa_path, "rb");
@@ -757,10 +763,134 @@ static void test_options_frozen(void)
     teardown(&f);
 }
 
+/*
+ * Register semantics the spec fixes and a driver relies on (CXL 2.0
+ * 8.1.3.2, 8.2.5.12): a qword over a decoder's Control and Target List
+ * stores the targets before Commit acts; uncommitting a decoder below a
+ * locked one is ignored; the endpoint decodes only with DVSEC Mem_Enable
+ * and HDM Decoder Enable set; root ports have no HDM decoders. Each on
+ * the fast path and on the reference path.
+ */
+static void test_decoder_semantics(void)
+{
+    static const char *modes[] = { "", "-M cxl-fast-path=off" };
+    const uint64_t rp_bar = BAR_BASE + 0x200000;
+    unsigned m;
+
+    for (m = 0; m < ARRAY_SIZE(modes); m++) {
+        uint64_t hdm = BAR_BASE + CXL_CACHEMEM_OFFSET + 0x200, window, chbcr;
+        uint64_t ctrl_dev = 0, v;
+        uint32_t ctrl, hdr;
+        Fixture f;
+        QDict *resp, *win;
+        int dvsec, i;
+
+        setup_one(&f, modes[m]);
+        resp = qtest_qmp(f.qts, "{'execute': 'query-cxl'}");
+        win = qobject_to(QDict, qlist_peek(qdict_get_qlist(
+                  qdict_get_qdict(resp, "return"), "windows")));
+        window = qdict_get_int(win, "base");
+        qobject_unref(resp);
+
+        /* Root port: its component registers list no HDM decoders */
+        qtest_writel(f.qts, ecam(CXL_HB_BUS, 0, PCI_BASE_ADDRESS_0), rp_bar);
+        qtest_writew(f.qts, ecam(CXL_HB_BUS, 0, PCI_COMMAND),
+                     PCI_COMMAND_MEMORY);
+        hdr = qtest_readl(f.qts, rp_bar + CXL_CACHEMEM_OFFSET);
+        g_assert_cmphex(FIELD_EX32(hdr, CXL_CAPABILITY_HEADER, ID), ==,
+                        CXL_CAP_ID_CXL);
+        for (i = 1; i <= FIELD_EX32(hdr, CXL_CAPABILITY_HEADER, ARRAY_SIZE); i++) {
+            uint32_t h = qtest_readl(f.qts, rp_bar + CXL_CACHEMEM_OFFSET + 4 * i);
+
+            g_assert_cmphex(FIELD_EX32(h, CXL_CAP_HDR, ID), !=,
+                            CXL_CAP_ID_HDM_DECODER);
+        }
+
+        /* Host bridge decoder 0 by one qword over Control and Target List */
+        resp = qtest_qmp(f.qts, "{'execute': 'query-cxl'}");
+        chbcr = qdict_get_int(qobject_to(QDict, qlist_peek(qdict_get_qlist(
+                    qdict_get_qdict(resp, "return"), "host-bridges"))),
+                    "registers");
+        qobject_unref(resp);
+        chbcr += CXL_CACHEMEM_OFFSET + 0x200;
+        qtest_writel(f.qts, chbcr + A_CXL_HDM_DECODER0_BASE_LO, (uint32_t)window);
+        qtest_writel(f.qts, chbcr + A_CXL_HDM_DECODER0_BASE_HI, window >> 32);
+        qtest_writel(f.qts, chbcr + A_CXL_HDM_DECODER0_SIZE_LO, 256 << 20);
+        ctrl = R_CXL_HDM_DECODER0_CTRL_COMMIT_MASK |
+               R_CXL_HDM_DECODER0_CTRL_TARGET_TYPE_MASK;
+        qtest_writeq(f.qts, chbcr + A_CXL_HDM_DECODER0_CTRL,
+                     ctrl | 0x42ull << 32);
+        ctrl = qtest_readl(f.qts, chbcr + A_CXL_HDM_DECODER0_CTRL);
+        g_assert(FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, COMMITTED));
+        g_assert_cmphex(qtest_readl(f.qts, chbcr +
+                                    A_CXL_HDM_DECODER0_TARGET_LIST_LO), ==, 0x42);
+        /* Its target is root port 0x42, which does not exist: no route */
+        resp = qtest_qmp(f.qts, "{'execute': 'cxl-translate', 'arguments': "
+                         "{'address': %" PRIu64 "}}", window);
+        g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(resp, "return"),
+                                              "level"), "host bridge"));
+        qobject_unref(resp);
+        qtest_writel(f.qts, chbcr + A_CXL_HDM_DECODER0_CTRL, 0);
+
+        /*
+         * Endpoint: decoder 0 maps the device at the window's base; decoder
+         * 1 (size 0, above it) is locked on commit
+         */
+        qtest_writel(f.qts, hdm + A_CXL_HDM_GLOBAL_CTRL,
+                     R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK);
+        for (i = 0; i < 2; i++) {
+            uint64_t d = hdm + i * CXL_HDM_DECODER_STRIDE;
+            uint64_t base = window + i * 256 * MiB;
+
+            qtest_writel(f.qts, d + A_CXL_HDM_DECODER0_BASE_LO, (uint32_t)base);
+            qtest_writel(f.qts, d + A_CXL_HDM_DECODER0_BASE_HI, base >> 32);
+            qtest_writel(f.qts, d + A_CXL_HDM_DECODER0_SIZE_LO,
+                         i ? 0 : 256 * MiB);
+            ctrl = R_CXL_HDM_DECODER0_CTRL_COMMIT_MASK |
+                   R_CXL_HDM_DECODER0_CTRL_TARGET_TYPE_MASK |
+                   (i ? R_CXL_HDM_DECODER0_CTRL_LOCK_ON_COMMIT_MASK : 0);
+            qtest_writel(f.qts, d + A_CXL_HDM_DECODER0_CTRL, ctrl);
+            g_assert(FIELD_EX32(qtest_readl(f.qts, d + A_CXL_HDM_DECODER0_CTRL),
+                                CXL_HDM_DECODER0_CTRL, COMMITTED));
+        }
+        /* Uncommitting decoder 0 would take locked decoder 1 down: ignored */
+        qtest_writel(f.qts, hdm + A_CXL_HDM_DECODER0_CTRL,
+                     R_CXL_HDM_DECODER0_CTRL_TARGET_TYPE_MASK);
+        g_assert(FIELD_EX32(qtest_readl(f.qts, hdm + A_CXL_HDM_DECODER0_CTRL),
+                            CXL_HDM_DECODER0_CTRL, COMMITTED));
+        g_assert(FIELD_EX32(qtest_readl(f.qts, hdm + CXL_HDM_DECODER_STRIDE +
+                                        A_CXL_HDM_DECODER0_CTRL),
+                            CXL_HDM_DECODER0_CTRL, COMMITTED));
+
+        /* Mem_Enable off (its reset value): the window reads all ones */
+        dvsec = find_dvsec(f.qts, CXL_EP_BUS, 0, CXL_DVSEC_PCIE_DEVICE);
+        ctrl_dev = ecam(CXL_EP_BUS, 0, dvsec + A_DVSEC_DEV_CTRL);
+        g_assert_cmphex(qtest_readw(f.qts, ctrl_dev) &
+                        R_DVSEC_DEV_CTRL_MEM_ENABLE_MASK, ==, 0);
+        qtest_writeq(f.qts, window + 0x1000, 0x0123456789abcdefull);
+        g_assert_cmphex(qtest_readq(f.qts, window + 0x1000), ==, UINT64_MAX);
+        /* On: it decodes, and the write above was dropped */
+        qtest_writew(f.qts, ctrl_dev, R_DVSEC_DEV_CTRL_MEM_ENABLE_MASK);
+        g_assert_cmphex(qtest_readq(f.qts, window + 0x1000), ==, 0);
+        qtest_writeq(f.qts, window + 0x1000, 0x0123456789abcdefull);
+        g_assert_cmphex(qtest_readq(f.qts, window + 0x1000), ==,
+                        0x0123456789abcdefull);
+        /* HDM Decoder Enable off: no decode; on again: the data is there */
+        qtest_writel(f.qts, hdm + A_CXL_HDM_GLOBAL_CTRL, 0);
+        g_assert_cmphex(qtest_readq(f.qts, window + 0x1000), ==, UINT64_MAX);
+        qtest_writel(f.qts, hdm + A_CXL_HDM_GLOBAL_CTRL,
+                     R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK);
+        v = qtest_readq(f.qts, window + 0x1000);
+        g_assert_cmphex(v, ==, 0x0123456789abcdefull);
+        teardown(&f);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/cxl/options-frozen", test_options_frozen);
+    qtest_add_func("/cxl/decoder-semantics", test_decoder_semantics);
     qtest_add_func("/cxl/topologies", test_topologies);
     qtest_add_func("/cxl/config-space", test_config_space);
     qtest_add_func("/cxl/registers", test_registers);

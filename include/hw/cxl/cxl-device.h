@@ -74,6 +74,7 @@ struct CXLType3Dev {
 
 /* hw/mem/cxl_type3.c: the serial number the device reports */
 uint64_t cxl_type3_serial(CXLType3Dev *ct3d);
+bool cxl_type3_mem_enabled(CXLType3Dev *ct3d);
 /*
  * The fast path's view of DPA range [@dpa, @dpa + @len): true when it lies
  * within one capacity (volatile or persistent) that has host bytes, with

@@ -154,6 +154,7 @@ void cxl_component_init(CXLComponentState *cs, Object *owner, const char *name,
 void cxl_component_reset(CXLComponentState *cs);
 extern const VMStateDescription vmstate_cxl_component;
 uint32_t cxl_component_cm_read(CXLComponentState *cs, hwaddr offset);
+bool cxl_component_hdm_enabled(CXLComponentState *cs);
 
 /* cxl-route.c: where an HPA in a window goes, the whole decode */
 typedef struct CXLRoute {
