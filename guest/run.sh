@@ -88,7 +88,12 @@ cat "$K/initramfs.cpio.gz" "$work/test.cpio.gz" > "$work/initrd.gz"
 accel=${QEMU_CXL_ACCEL:-}
 if [ -z "$accel" ]; then
     accel=tcg
-    kvm_works "$QEMU" && accel=kvm
+    if kvm_works "$QEMU"; then
+        accel=kvm
+    elif [ -e /dev/kvm ] && [ -z "${QEMU_CXL_KVM_SAID:-}" ]; then
+        echo "run.sh: /dev/kvm is here but a Linux guest does not boot under it: using TCG" >&2
+        export QEMU_CXL_KVM_SAID=1
+    fi
 fi
 
 topo_args=()

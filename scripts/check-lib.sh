@@ -21,11 +21,19 @@ run() {      # run NAME CMD...: one test, output to its log
     if [ $rc != 0 ] && [ $rc != 77 ]; then sed 's/^/    | /' "$log" | tail -n 25; fi
 }
 
+# The QEMU qtests whose failure may be forgiven by a passing rerun, by
+# name: scripts/qtest-rerun-allow.txt ("program  reason"), or RERUN_ALLOW.
+rerun_allowed() {   # rerun_allowed qtest-x86_64/NAME
+    awk -v t="${1##*/}" '$1 == t { found = 1 } END { exit !found }' \
+        "${RERUN_ALLOW:-$TOP/scripts/qtest-rerun-allow.txt}"
+}
+
 # Run a set of meson tests (qtests) by name, counting each program.
-# With --rerun, a program that fails is run once more on its own, and
-# counts as passed only if that second run passes; both results are
-# printed. For QEMU's own qtests, some of which race under load on the
-# base (see suite_qtest); never for ours.
+# With --rerun, a program that fails is run once more on its own; it
+# counts as passed only if that second run passes and the program is on
+# the rerun allowlist; both results are printed either way. For QEMU's
+# own qtests, some of which race under load on the base (see
+# suite_qtest); never for ours.
 run_meson() {   # run_meson LABEL [--rerun] [--test-args ARGS] NAME...
     local label=$1; shift
     local extra=() rerun=0
@@ -46,8 +54,10 @@ run_meson() {   # run_meson LABEL [--rerun] [--test-args ARGS] NAME...
                 rlog=$LOGS/meson-$label-rerun-${name##*/}.log
                 $QTEST_WRAP meson test -C "$OBJ" --no-rebuild --num-processes 1 -t 20 --print-errorlogs "${extra[@]}" "$name" < /dev/null > "$rlog" 2>&1 || true
                 st2=$(meson_statuses < "$rlog" | awk '{print $2; exit}')
-                if [ "$st2" = OK ]; then
-                    result "$name" 0 "(first run $st, rerun alone OK; logs: build/check/meson-$label.log, build/${rlog#$BUILD/})"
+                if [ "$st2" = OK ] && rerun_allowed "$name"; then
+                    result "$name" 0 "(first run $st, rerun alone OK, allowed by scripts/qtest-rerun-allow.txt; logs: build/check/meson-$label.log, build/${rlog#$BUILD/})"
+                elif [ "$st2" = OK ]; then
+                    result "$name" 1 "(first run $st, rerun alone OK, but not on scripts/qtest-rerun-allow.txt; logs: build/check/meson-$label.log, build/${rlog#$BUILD/})"
                 else
                     result "$name" 1 "($st, and ${st2:-no result} when rerun alone; logs: build/check/meson-$label.log, build/${rlog#$BUILD/})"
                 fi ;;

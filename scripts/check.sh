@@ -34,16 +34,40 @@ all_qtests() {   # all_qtests [ARCH]: the qtests registered for qemu-system-ARCH
     meson test -C "$OBJ" --no-rebuild --list 2>/dev/null | sed -n "s|.* / \\(qtest-$arch/[A-Za-z0-9_-]*\\)\$|\\1|p"
 }
 
+# Our test programs, each of which must be registered and built: one that
+# vanished (a meson.build slip, a binary not built) fails the suite.
+CXL_TESTS=(qtest-x86_64/cxl-test qtest-x86_64/cxl-interleave-test
+           qtest-x86_64/cxl-switch-test qtest-x86_64/cxl-fuzz-test
+           qtest-x86_64/cxl-migration-test
+           qtest-aarch64/cxl-interleave-test qtest-aarch64/cxl-switch-test
+           qtest-aarch64/cxl-fuzz-test
+           test-cxl-decode)
+
 suite_cxl() {
     step "suite: cxl"
-    local t=($(all_qtests | grep -E '/(cxl|test-cxl)' || true)
-             $(all_qtests aarch64 | grep -E '/cxl' || true)
-             $(meson test -C "$OBJ" --no-rebuild --list 2>/dev/null | sed -n 's|^qemu:unit / \(test-cxl[A-Za-z0-9_-]*\)$|\1|p'))
-    if [ ${#t[@]} = 0 ]; then
-        say "(no CXL qtests in this series yet)"
-        return 0
-    fi
+    local listed t n missing=()
+    listed=$(all_qtests; all_qtests aarch64
+             meson test -C "$OBJ" --no-rebuild --list 2>/dev/null | sed -n 's|^qemu:unit / \(test-cxl[A-Za-z0-9_-]*\)$|\1|p')
+    [ -x "$BUILD/qemu-system-aarch64" ] || result "cxl/qemu-system-aarch64" 1 "(build/qemu-system-aarch64 is missing)"
+    for t in "${CXL_TESTS[@]}"; do
+        if ! grep -qx "$t" <<< "$listed"; then
+            result "$t" 1 "(missing: not registered in build/qemu)"
+            missing+=("$t")
+        fi
+    done
+    for t in $(grep -E '^qtest-[a-z0-9_]+/cxl|^test-cxl' <<< "$listed"); do
+        if ! printf '%s\n' "${CXL_TESTS[@]}" | grep -qx "$t"; then
+            result "$t" 1 "(a CXL test that scripts/check.sh does not expect: add it to CXL_TESTS)"
+        fi
+    done
+    t=()
+    for n in "${CXL_TESTS[@]}"; do
+        printf '%s\n' "${missing[@]}" | grep -qx "$n" || t+=("$n")
+    done
     run_meson cxl "${t[@]}"
+    for n in "${t[@]}"; do
+        grep -q " / $n " "$LOGS/meson-cxl.log" || result "$n" 1 "(no result: log build/check/meson-cxl.log)"
+    done
 }
 
 suite_qtest() {

@@ -44,10 +44,12 @@ kvm_works() {
         return "$(cat "$BUILD/kvm-works")"
     fi
     d=$(mktemp -d)
+    # QEMU may abort under a broken KVM: the subshell (not exec'd, for the
+    # "|| true") reports that to its own stderr, /dev/null, not to ours.
     ( timeout 30 "$qemu" -accel kvm -M q35 -cpu max -m 256 -nodefaults -no-user-config \
         -display none -monitor none -no-reboot -serial "file:$d/console" \
         -kernel "$kernel" -append "console=ttyS0 panic=-1 init=/qemu-cxl-kvm-probe" \
-        ) >/dev/null 2>&1 || true
+        || true ) >/dev/null 2>&1
     grep -qs "qemu-cxl-kvm-probe" "$d/console" && rc=0
     rm -rf "$d"
     echo $rc > "$BUILD/kvm-works"

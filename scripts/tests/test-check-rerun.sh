@@ -6,6 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 LOGS=$SCRATCH/check BUILD=$SCRATCH OBJ=$SCRATCH/obj QTEST_WRAP=
 mkdir -p "$LOGS"
+# The allowlist: b-test may be forgiven by a passing rerun, a-test not
+export RERUN_ALLOW=$SCRATCH/allow
+printf '# program reason\nb-test  races under load\n' > "$RERUN_ALLOW"
 . "$REPO/scripts/check-lib.sh"
 
 meson() {   # meson test ... NAME...: one result line per NAME
@@ -34,13 +37,18 @@ grep -q "^PASS  qtest-x86_64/b-test (first run TIMEOUT, rerun alone OK" "$SCRATC
 [ "$(wc -l < "$SCRATCH/calls")" = 2 ] || fail "expected 2 meson calls"
 tail -n 1 "$SCRATCH/calls" | grep -q -- "--num-processes 1 .* qtest-x86_64/b-test$" || fail "the rerun is not b-test alone"
 
+# A rerun that passes does not forgive a program off the allowlist
+try "TIMEOUT OK" "OK" qtest --rerun qtest-x86_64/a-test qtest-x86_64/b-test
+[ "$pass/$fail/${failed[*]}" = "1/1/qtest-x86_64/a-test" ] || { cat "$SCRATCH/out"; fail "an unlisted rerun should fail: $pass/$fail"; }
+grep -q "^FAIL  qtest-x86_64/a-test (first run TIMEOUT, rerun alone OK, but not on" "$SCRATCH/out" || { cat "$SCRATCH/out"; fail "no unlisted-rerun note"; }
+
 # Failing twice fails
 try "FAIL OK" "FAIL" qtest --rerun qtest-x86_64/a-test qtest-x86_64/b-test
 [ "$pass/$fail/${failed[*]}" = "1/1/qtest-x86_64/a-test" ] || { cat "$SCRATCH/out"; fail "double failure should fail: $pass/$fail"; }
 grep -q "^FAIL  qtest-x86_64/a-test (FAIL, and FAIL when rerun alone" "$SCRATCH/out" || { cat "$SCRATCH/out"; fail "no failure note"; }
 
 # A rerun that gives no result at all fails too
-try "ERROR" "" qtest --rerun qtest-x86_64/a-test
+try "ERROR" "" qtest --rerun qtest-x86_64/b-test
 [ "$pass/$fail" = 0/1 ] || fail "rerun without a result should fail"
 
 # Without --rerun (our own tests), one failure is final
