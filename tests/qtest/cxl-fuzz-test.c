@@ -1702,24 +1702,9 @@ static void race_program(Race *r, uint64_t hdm, unsigned n, uint64_t base,
                          uint64_t size, unsigned eiw, unsigned eig,
                          uint64_t targets)
 {
-    uint64_t dec = hdm + n * CXL_HDM_DECODER_STRIDE;
-    QTestState *qts = r->f.qts;
-    uint32_t ctrl = 0;
-
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_CTRL, 0);
-    qtest_writel(qts, hdm + A_CXL_HDM_GLOBAL_CTRL,
-                 R_CXL_HDM_GLOBAL_CTRL_HDM_DECODER_ENABLE_MASK);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_BASE_LO, base);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_BASE_HI, base >> 32);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_SIZE_LO, size);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_SIZE_HI, size >> 32);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_LO, targets);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_HI, targets >> 32);
-    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, IW, eiw);
-    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, IG, eig);
-    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, TARGET_TYPE, 1);
-    ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, COMMIT, 1);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_CTRL, ctrl);
+    qtest_writel(r->f.qts, hdm + n * CXL_HDM_DECODER_STRIDE +
+                 A_CXL_HDM_DECODER0_CTRL, 0);
+    cxl_qtest_write_decoder(r->f.qts, hdm, n, base, size, eiw, eig, targets);
     r->commits++;
 }
 

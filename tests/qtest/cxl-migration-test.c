@@ -220,14 +220,24 @@ static void write_round(Mig *m, unsigned round, unsigned n)
     }
 }
 
-static QDict *query_migrate(QTestState *qts)
+/*
+ * The source's migration status (never "failed"), and its dirty-bitmap
+ * passes so far in *@syncs
+ */
+static bool migration_completed(QTestState *qts, unsigned *syncs)
 {
     QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
     QDict *ret = qdict_get_qdict(rsp, "return");
+    const char *status = qdict_get_try_str(ret, "status");
+    bool completed;
 
-    qobject_ref(ret);
+    g_assert(status && strcmp(status, "failed"));
+    if (syncs && qdict_haskey(ret, "ram")) {
+        *syncs = qdict_get_int(qdict_get_qdict(ret, "ram"), "dirty-sync-count");
+    }
+    completed = !strcmp(status, "completed");
     qobject_unref(rsp);
-    return ret;
+    return completed;
 }
 
 /* Which device and DPA hold window offset @off (2-way, one host bridge) */
@@ -306,7 +316,7 @@ static void test_migrate(const void *opaque)
     bool early = false;
     GHashTableIter it;
     gpointer k, v;
-    QDict *rsp, *st;
+    QDict *rsp;
 
     m->c = opaque;
     m->written = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
@@ -338,17 +348,7 @@ static void test_migrate(const void *opaque)
 
     /* Write while precopy makes at least four passes over the dirty pages */
     for (;;) {
-        const char *status;
-
-        st = query_migrate(m->src.qts);
-        status = qdict_get_try_str(st, "status");
-        g_assert(status && strcmp(status, "failed"));
-        if (qdict_haskey(st, "ram")) {
-            syncs = qdict_get_int(qdict_get_qdict(st, "ram"),
-                                  "dirty-sync-count");
-        }
-        early = !strcmp(status, "completed");
-        qobject_unref(st);
+        early = migration_completed(m->src.qts, &syncs);
         if (syncs >= 4 || early) {
             break;
         }
@@ -370,17 +370,7 @@ static void test_migrate(const void *opaque)
                     "'arguments': {'max-bandwidth': 4294967296,"
                     "'downtime-limit': 300}}");
     qobject_unref(rsp);
-    for (;;) {
-        const char *status;
-
-        st = query_migrate(m->src.qts);
-        status = qdict_get_try_str(st, "status");
-        g_assert(status && strcmp(status, "failed"));
-        if (!strcmp(status, "completed")) {
-            qobject_unref(st);
-            break;
-        }
-        qobject_unref(st);
+    while (!migration_completed(m->src.qts, NULL)) {
         g_usleep(20 * 1000);
     }
     qtest_qmp_eventwait(m->dst.qts, "RESUME");

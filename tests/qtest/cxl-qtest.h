@@ -136,10 +136,14 @@ static inline void setup_type3(QTestState *qts, int bus, uint64_t bar)
     cxl_qtest_mem_enable(qts, bus, 0, bar);
 }
 
-/* Program HDM decoder @n of the block at @hdm and commit it; it must commit */
-static inline void program_decoder(QTestState *qts, uint64_t hdm, int n,
-                                   uint64_t base, uint64_t size, uint8_t eiw,
-                                   uint8_t eig, uint64_t targets)
+/*
+ * Program HDM decoder @n of the block at @hdm and set Commit, as a driver
+ * does; whether it committed is the caller's to check
+ */
+static inline void cxl_qtest_write_decoder(QTestState *qts, uint64_t hdm,
+                                           int n, uint64_t base,
+                                           uint64_t size, uint8_t eiw,
+                                           uint8_t eig, uint64_t targets)
 {
     uint64_t dec = hdm + n * CXL_HDM_DECODER_STRIDE;
     uint32_t ctrl = 0;
@@ -150,13 +154,25 @@ static inline void program_decoder(QTestState *qts, uint64_t hdm, int n,
     qtest_writel(qts, dec + A_CXL_HDM_DECODER0_BASE_HI, base >> 32);
     qtest_writel(qts, dec + A_CXL_HDM_DECODER0_SIZE_LO, (uint32_t)size);
     qtest_writel(qts, dec + A_CXL_HDM_DECODER0_SIZE_HI, size >> 32);
-    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_LO, (uint32_t)targets);
+    qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_LO,
+                 (uint32_t)targets);
     qtest_writel(qts, dec + A_CXL_HDM_DECODER0_TARGET_LIST_HI, targets >> 32);
     ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, IW, eiw);
     ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, IG, eig);
     ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, TARGET_TYPE, 1);
     ctrl = FIELD_DP32(ctrl, CXL_HDM_DECODER0_CTRL, COMMIT, 1);
     qtest_writel(qts, dec + A_CXL_HDM_DECODER0_CTRL, ctrl);
+}
+
+/* Program HDM decoder @n of the block at @hdm and commit it; it must commit */
+static inline void program_decoder(QTestState *qts, uint64_t hdm, int n,
+                                   uint64_t base, uint64_t size, uint8_t eiw,
+                                   uint8_t eig, uint64_t targets)
+{
+    uint64_t dec = hdm + n * CXL_HDM_DECODER_STRIDE;
+    uint32_t ctrl;
+
+    cxl_qtest_write_decoder(qts, hdm, n, base, size, eiw, eig, targets);
     ctrl = qtest_readl(qts, dec + A_CXL_HDM_DECODER0_CTRL);
     g_assert(FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, COMMITTED));
     g_assert(!FIELD_EX32(ctrl, CXL_HDM_DECODER0_CTRL, ERR_NOT_COMMITTED));
