@@ -5,9 +5,10 @@ HPA), work out for every 8-byte word written through the region which
 backing file and offset the CXL 2.0 interleave puts it at, and check (or
 seed) it there.
 
-  check_region.py LOG BACKING_DIR check|seed|show SEED LEN
+  check_region.py LOG BACKING_DIR check|seed|show SEED LEN [OFFSET]
 
 show: print, for the first stripes, the device and offset each landed in.
+OFFSET (default 0): the words from that offset into the dax device on.
 """
 import json
 import re
@@ -19,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cxllog import pattern  # noqa: E402
 
 log, backing, mode, seed, length = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4], 0), int(sys.argv[5], 0)
+start = int(sys.argv[6], 0) if len(sys.argv) > 6 else 0
 text = open(log, errors="replace").read()
 text = "\n".join(l for l in text.splitlines() if not re.match(r"^\[\s*\d+\.\d+\]", l))
 
@@ -63,7 +65,7 @@ if mode == "show":
             "ok" if got == want else "WRONG (expected 0x%016x)" % want))
     sys.exit(0)
 bad = 0
-for x in range(0, length, 8):
+for x in range(start, start + length, 8):
     r = dax_hpa + x - base                       # offset in the region
     pos = (r // gran) % ways
     off = files[pos][1] + (r // (gran * ways)) * gran + r % gran
