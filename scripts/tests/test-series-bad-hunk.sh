@@ -2,7 +2,7 @@
 # A patch in patches/ whose hunk does not apply fails the tree loudly.
 . "$(dirname "$0")/lib.sh"
 copy_repo "$SCRATCH/r"
-p=$(ls "$SCRATCH"/r/patches/*.patch | head -n 1)
+p=$(ls "$SCRATCH"/r/patches/*.patch | sed -n 1p)   # sed reads all: no SIGPIPE for ls
 [ -n "$p" ] || fail "no patch to break"
 # Change a context line of the first hunk so that it no longer matches.
 python3 - "$p" <<'PY'
