@@ -1,6 +1,10 @@
-# qemu-cxl: CXL 2.0 memory expansion for QEMU 5.2, as a patch series.
-# `make` builds build/qemu-system-x86_64; `make demo` shows it; `make check`
-# runs every test. See README.md.
+# qemu-cxl: CXL 2.0 memory expansion for QEMU, as patch series on two
+# lines: qemu-5.2/ (our complete, from-scratch series on Debian's QEMU 5.2)
+# and qemu-10.0/ (Debian 13's QEMU 10.0 with its own CXL).
+# `make` builds both: build/qemu-system-x86_64 (5.2) and
+# build/10.0/qemu-system-x86_64 (10.0); `make demo` shows CXL working;
+# `make check` runs every test. See README.md.
+# LINE=10.0 points tree, export, series and check-series at the 10.0 line.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -8,11 +12,19 @@ SHELL := /bin/bash
 # Guest topology for `make demo`.
 TOPOLOGY ?= default
 
-.PHONY: all deps base tree export tree-reset series check-series demo check \
-        check-qtest check-cxl check-guest check-tools check-sanitizers check-fuzz guest bench clean distclean help
+LINE ?= 5.2
+export QEMU_CXL_LINE := $(LINE)
 
-all:
-	@bash scripts/build.sh
+.PHONY: all all-5.2 all-10.0 deps base tree export tree-reset series check-series demo check \
+        check-qtest check-cxl check-guest check-tools check-sanitizers check-fuzz check-10.0 guest bench clean distclean help
+
+all: all-5.2 all-10.0
+
+all-5.2:
+	@QEMU_CXL_LINE=5.2 bash scripts/build.sh
+
+all-10.0:
+	@QEMU_CXL_LINE=10.0 bash scripts/build.sh
 
 deps:
 	@bash scripts/deps.sh build guest base docs
@@ -27,10 +39,11 @@ export:
 	@bash scripts/export.sh
 
 tree-reset:
-	@git -C build/src reset -q --hard refs/qemu-cxl/built && git -C build/src clean -q -fd && bash scripts/tree.sh
+	@src=build/src; [ "$(LINE)" = 5.2 ] || src=build/$(LINE)/src; \
+	 git -C $$src reset -q --hard refs/qemu-cxl/built && git -C $$src clean -q -fd && bash scripts/tree.sh
 
 series:
-	@bash scripts/series.sh
+	@QEMU_CXL_LINE=5.2 bash scripts/series.sh && QEMU_CXL_LINE=10.0 bash scripts/series.sh
 
 check-series:
 	@bash scripts/check-series.sh
@@ -38,7 +51,7 @@ check-series:
 guest:
 	@bash guest/prepare.sh
 
-demo: all
+demo: all-5.2
 	@bash guest/demo.sh $(TOPOLOGY)
 
 check:
@@ -57,8 +70,12 @@ check-sanitizers:
 check-fuzz:
 	@bash scripts/check-fuzz.sh
 
-check-qtest check-cxl check-guest check-tools: all
+check-qtest check-cxl check-guest check-tools: all-5.2
 	@bash scripts/check.sh $(@:check-%=%)
+
+# The 10.0 line's suites: QEMU 10.0's own qtests, guest tests on its CXL
+check-10.0: all-10.0
+	@bash scripts/check.sh qtest-10.0 guest-10.0
 
 clean:
 	rm -rf build

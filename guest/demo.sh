@@ -4,7 +4,7 @@
 # enumerates it, creates a 4-way region interleaved at 256 B over both host
 # bridges, puts a devdax namespace on it and writes a pattern through it;
 # then the host shows which device and offset each stripe landed in. On a
-# worked topology of docs/system/devices/cxl.rst: the guest runs the
+# worked topology of qemu-5.2/docs/system/devices/cxl.rst: the guest runs the
 # documented commands and writes and reads a pattern through the region.
 # On another topology of guest/topologies: the guest enumerates it.
 . "$(dirname "$0")/../scripts/lib.sh"

@@ -1,26 +1,46 @@
 #!/usr/bin/env bash
-# Build qemu-system-x86_64, qemu-system-aarch64 and the qtests from
-# build/src into build/qemu, with ccache, and leave the binaries at
-# build/qemu-system-x86_64 and build/qemu-system-aarch64.
+# Build a line's qemu-system-x86_64, qemu-system-aarch64 and qtests from
+# its tree into its build directory, with ccache:
+#   QEMU_CXL_LINE=5.2  (default) build/src -> build/qemu, binaries at
+#                      build/qemu-system-x86_64 and build/qemu-system-aarch64
+#   QEMU_CXL_LINE=10.0 build/10.0/src -> build/10.0/qemu, binaries at
+#                      build/10.0/qemu-system-x86_64 and -aarch64
 # QOM cast checks are off, as in a release build: they cost the I/O path
 # (cpu_asidx_from_attrs on every trapped access) about 6%.
 . "$(dirname "$0")/lib.sh"
 
-bash "$TOP/scripts/deps.sh" build base
-bash "$TOP/scripts/tree.sh"
-
 CONFIGURE_ARGS=(--target-list=x86_64-softmmu,aarch64-softmmu
                 --disable-docs --disable-werror --disable-qom-cast-debug
                 --cc="ccache gcc" --cxx="ccache g++" --host-cc="ccache gcc")
+if [ "$QEMU_CXL_LINE" = 5.2 ]; then
+    bash "$TOP/scripts/deps.sh" build base
+else
+    # 10.0: meson >= 1.5 from bookworm-backports on PYTHONPATH, and
+    # Debian's own Python (its venv module) for configure's venv. The
+    # DFSG tarball has no firmware blobs: we lay out pc-bios/ ourselves.
+    bash "$TOP/scripts/deps.sh" build build-10.0
+    PYTHONPATH=$(bash "$TOP/scripts/meson.sh")
+    export PYTHONPATH
+    CONFIGURE_ARGS+=(--python=/usr/bin/python3 --disable-install-blobs)
+fi
+bash "$TOP/scripts/tree.sh"
 configure_qemu "$OBJ" "${CONFIGURE_ARGS[@]}"
+if [ "$QEMU_CXL_LINE" != 5.2 ] && [ ! -f "$OBJ/pc-bios/optionrom/config.mak" ]; then
+    # configure found no compiler for the option ROMs when it last ran
+    # (gcc-multilib was missing then): once more, now that it is there.
+    rm -f "$OBJ/.qemu-cxl-configure"
+    configure_qemu "$OBJ" "${CONFIGURE_ARGS[@]}"
+    [ -f "$OBJ/pc-bios/optionrom/config.mak" ] \
+        || die "QEMU's configure finds no compiler for the x86 option ROMs (gcc -m32 linking -lgcc: package gcc-multilib)"
+fi
 
-step "building QEMU (make -C build/qemu)"
+step "building QEMU $QEMU_CXL_LINE (make -C ${OBJ#$TOP/})"
 jobs=$(( $(nproc) + 1 ))
 if ! make -C "$OBJ" -j"$jobs" all > "$OBJ/build.log" 2>&1; then
     grep -E -B2 -A8 'error:|Error [0-9]|FAILED' "$OBJ/build.log" | tail -n 60 >&2
-    die "the QEMU build failed (log: build/qemu/build.log)"
+    die "the QEMU $QEMU_CXL_LINE build failed (log: ${OBJ#$TOP/}/build.log)"
 fi
 bash "$TOP/scripts/firmware.sh"
-ln -sfn qemu/qemu-system-x86_64 "$BUILD/qemu-system-x86_64"
-ln -sfn qemu/qemu-system-aarch64 "$BUILD/qemu-system-aarch64"
-step "built build/qemu-system-x86_64 and build/qemu-system-aarch64"
+ln -sfn qemu/qemu-system-x86_64 "$LINE_BUILD/qemu-system-x86_64"
+ln -sfn qemu/qemu-system-aarch64 "$LINE_BUILD/qemu-system-aarch64"
+step "built ${LINE_BUILD#$TOP/}/qemu-system-x86_64 and ${LINE_BUILD#$TOP/}/qemu-system-aarch64 (QEMU $QEMU_CXL_LINE)"

@@ -8,6 +8,11 @@ declare -A PKGS=(
   [build]="git patch xz-utils dpkg-dev gcc make python3 meson ninja-build pkg-config ccache
            libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev zlib1g-dev
            seabios ipxe-qemu"
+  # The 10.0 line: configure makes a Python venv (Debian's python3-venv);
+  # its meson comes from bookworm-backports (scripts/meson.sh). Its x86
+  # option ROMs (linuxboot_dma.bin for -kernel) link 32-bit code against
+  # libgcc, which gcc-multilib brings.
+  [build-10.0]="python3-venv gcc-multilib"
   [guest]="busybox-static kmod ndctl daxctl cpio gzip"
   # GUEST_ARCH=arm64 guests: our guest programs cross-compiled for aarch64
   # (the arm64 kernel and userland come from guest/prepare.sh's own apt).
@@ -16,7 +21,8 @@ declare -A PKGS=(
   [docs]="python3-docutils"
 )
 
-# apt-get source needs a deb-src entry for the suite that carries the base.
+# apt-get source needs a deb-src entry for the suite that carries the 5.2
+# line's base (the 10.0 line's comes from a private apt configuration).
 SRC_LIST=/etc/apt/sources.list.d/qemu-cxl-bullseye-security-src.sources
 need_src_entry() {
     # One-line style or deb822 style entry of someone else's: fine too.

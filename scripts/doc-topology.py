@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The worked topologies of docs/system/devices/cxl.rst, for make demo and
+"""The worked topologies of qemu-5.2/docs/system/devices/cxl.rst, for make demo and
 make check. A topology is the first literal block after a
 ".. qemu-cxl-topology: NAME" comment (a qemu-system-x86_64 command line),
 and its guest commands the first literal block after ".. qemu-cxl-guest: NAME".
@@ -16,7 +16,7 @@ import shlex
 import subprocess
 import sys
 
-RST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "system",
+RST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu-5.2", "docs", "system",
                    "devices", "cxl.rst")
 
 

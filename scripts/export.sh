@@ -6,11 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/series-lib.sh"
 
-[ -d "$SRC/.git" ] || die "no build/src yet: run 'make tree' first"
+[ -d "$SRC/.git" ] || die "no ${SRC#$TOP/} yet: run 'make tree' first"
 git -C "$SRC" diff --quiet HEAD && git -C "$SRC" diff --cached --quiet HEAD \
-    || die "build/src has uncommitted changes: commit them there (git commit, or git commit --amend) and run 'make export' again"
+    || die "${SRC#$TOP/} has uncommitted changes: commit them there (git commit, or git commit --amend) and run 'make export' again"
 untracked=$(git -C "$SRC" ls-files --others --exclude-standard)
-[ -z "$untracked" ] || die "build/src has untracked files ($(echo $untracked | head -c 200)): git add and commit them, or remove them"
+[ -z "$untracked" ] || die "${SRC#$TOP/} has untracked files ($(echo $untracked | head -c 200)): git add and commit them, or remove them"
 
 in_base() { git -C "$SRC" cat-file -e "base:$1" 2>/dev/null; }
 
@@ -51,26 +51,26 @@ done
 # the tree was last laid: that edit is not in build/src.
 conflicts=()
 while IFS= read -r f; do
-    [ -f "$TOP/$f" ] || continue
-    repo_blob=$(git -C "$SRC" hash-object "$TOP/$f")
+    [ -f "$LINE/$f" ] || continue
+    repo_blob=$(git -C "$SRC" hash-object "$LINE/$f")
     built_blob=$(git -C "$SRC" rev-parse -q --verify "refs/qemu-cxl/built:$f" 2>/dev/null || true)
     head_blob=$(git -C "$SRC" rev-parse -q --verify "HEAD:$f" 2>/dev/null || true)
     if [ "$repo_blob" != "$built_blob" ] && [ "$repo_blob" != "$head_blob" ]; then
         conflicts+=("$f")
     fi
 done < "$work/owned"
-[ ${#conflicts[@]} = 0 ] || die "these files changed in the repository since build/src was laid, and build/src has other versions: ${conflicts[*]}. Copy your edits into build/src and commit them there (or discard them there), then export again"
+[ ${#conflicts[@]} = 0 ] || die "these files changed in the repository since ${SRC#$TOP/} was laid, and ${SRC#$TOP/} has other versions: ${conflicts[*]}. Copy your edits into ${SRC#$TOP/} and commit them there (or discard them there), then export again"
 
 # Overlay files: the final content of every file the series adds.
 while IFS= read -r f; do
-    mkdir -p "$TOP/$(dirname "$f")"
+    mkdir -p "$LINE/$(dirname "$f")"
     git -C "$SRC" show "HEAD:$f" > "$work/blob"
-    cmp -s "$work/blob" "$TOP/$f" 2>/dev/null || cp "$work/blob" "$TOP/$f"
+    cmp -s "$work/blob" "$LINE/$f" 2>/dev/null || cp "$work/blob" "$LINE/$f"
     mode=$(git -C "$SRC" ls-tree HEAD -- "$f" | awk '{print $1}')
-    if [ "$mode" = 100755 ]; then chmod +x "$TOP/$f"; else chmod -x "$TOP/$f"; fi
+    if [ "$mode" = 100755 ]; then chmod +x "$LINE/$f"; else chmod -x "$LINE/$f"; fi
 done < "$work/owned"
 for f in $(overlay_files); do
-    grep -qxF "$f" "$work/owned" || { say "removing $f: the series no longer adds it"; git -C "$TOP" rm -q -f "$f"; }
+    grep -qxF "$f" "$work/owned" || { say "removing $f: the series no longer adds it"; git -C "$LINE" rm -q -f "$f"; }
 done
 
 {
@@ -79,9 +79,9 @@ done
     echo "# that the same commit adds. Written by 'make export'; editing by hand is fine."
     cat "$work/series"
 } > "$work/series.full"
-rm -f "$TOP"/patches/*.patch
-cp "$work/patches/"*.patch "$TOP/patches/" 2>/dev/null || true
+rm -f "$LINE"/patches/*.patch
+cp "$work/patches/"*.patch "$LINE/patches/" 2>/dev/null || true
 cp "$work/series.full" "$SERIES_FILE"
-say "exported $n commits from build/src into patches/ ($(grep -c . "$work/owned") new files)"
+say "exported $n commits from ${SRC#$TOP/} into ${LINE#$TOP/}/patches/ ($(grep -c . "$work/owned") new files)"
 # Re-derive the tree from what was exported: it must give the same content.
 bash "$TOP/scripts/tree.sh"

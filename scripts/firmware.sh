@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Lay out build/qemu/pc-bios so that QEMU run from the build tree finds its
-# firmware next to the binary (softmmu/vl.c find_datadir): Debian's SeaBIOS
-# and iPXE ROMs, plus the x86 option ROMs built from QEMU's own sources
-# (linuxboot_dma.bin for -kernel, kvmvapic.bin, ...), which Debian's source
-# tarball does not carry prebuilt.
+# Lay out the firmware so that QEMU run from the build tree finds it:
+# Debian's SeaBIOS and iPXE ROMs, plus the x86 option ROMs built from
+# QEMU's own sources (linuxboot_dma.bin for -kernel, kvmvapic.bin, ...),
+# which Debian's source tarballs do not carry prebuilt.
+#   5.2:  build/qemu/pc-bios, next to the binary (softmmu/vl.c find_datadir)
+#   10.0: build/10.0/qemu/qemu-bundle/usr/local/share/qemu, the data
+#         directory relocated into the build tree (util/cutils.c
+#         get_relocated_path); configure --disable-install-blobs leaves
+#         the firmware out of it.
 . "$(dirname "$0")/lib.sh"
 
-dir=$OBJ/pc-bios
+if [ "$QEMU_CXL_LINE" = 5.2 ]; then
+    dir=$OBJ/pc-bios roms=optionrom
+else
+    dir=$OBJ/qemu-bundle/usr/local/share/qemu roms=$OBJ/pc-bios/optionrom
+fi
 mkdir -p "$dir"
 link() { [ "$(readlink "$2" 2>/dev/null)" = "$1" ] || ln -sfn "$1" "$2"; }
 for f in /usr/share/seabios/*.bin /usr/lib/ipxe/qemu/*.rom; do
@@ -14,10 +22,14 @@ for f in /usr/share/seabios/*.bin /usr/lib/ipxe/qemu/*.rom; do
     link "$f" "$dir/$(basename "$f")"
 done
 make -s -C "$OBJ/pc-bios/optionrom" >/dev/null || die "building the x86 option ROMs failed"
-for f in linuxboot.bin linuxboot_dma.bin multiboot.bin pvh.bin kvmvapic.bin; do
+roms_list="linuxboot.bin linuxboot_dma.bin multiboot.bin pvh.bin kvmvapic.bin"
+[ "$QEMU_CXL_LINE" = 5.2 ] || roms_list="$roms_list multiboot_dma.bin"
+for f in $roms_list; do
     [ -f "$OBJ/pc-bios/optionrom/$f" ] || die "option ROM $f was not built"
-    link "optionrom/$f" "$dir/$f"
+    link "$roms/$f" "$dir/$f"
 done
+# 10.0 has no sgabios any more, and finds its keymaps itself.
+[ "$QEMU_CXL_LINE" = 5.2 ] || exit 0
 # sgabios (serial graphics adapter, -device sga) has no Debian package any
 # more: build it from QEMU's roms/ as Debian's own rules did.
 if [ ! -f "$OBJ/sgabios/sgabios.bin" ] || [ "$SRC/roms/sgabios/sgabios.S" -nt "$OBJ/sgabios/sgabios.bin" ]; then

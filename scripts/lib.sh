@@ -2,9 +2,6 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BASE_VERSION=$(cat "$TOP/base/VERSION")
-BASE_UPSTREAM=5.2+dfsg
-BASE_DIRNAME=qemu-$BASE_UPSTREAM
 
 # Everything downloaded or cached lives outside the clone so that fresh
 # clones (CI) reuse it: the Debian source, the prepared base, ccache, the
@@ -24,9 +21,43 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 export CCACHE_NOHASHDIR=1
 
 BUILD=$TOP/build
-SRC=$BUILD/src                 # git tree: pristine base + our series
-OBJ=$BUILD/qemu                # meson build directory of $SRC
-BASE_DIR=$QEMU_CXL_CACHE/base/$BASE_DIRNAME   # prepared pristine base
+
+# Two lines, one folder each: qemu-5.2/ (Debian's QEMU 5.2, our complete
+# from-scratch series) and qemu-10.0/ (Debian 13's QEMU 10.0 with its own
+# CXL). A folder holds its base pin (base/), its series (patches/) and our
+# files at QEMU's paths. QEMU_CXL_LINE picks the line a script works on.
+#
+# line_vars: the variables of line $QEMU_CXL_LINE. check.sh switches line
+# by setting QEMU_CXL_LINE and calling it again.
+#   LINE        qemu-5.2/ or qemu-10.0/: base pin, patches, our files
+#   LINE_BUILD  build/ (5.2: build/src, build/qemu, build/qemu-system-*)
+#               or build/10.0/ (the same names below it)
+#   SRC, OBJ    the line's git tree (base + series) and meson build folder
+#   BASE_*      the line's Debian source package and its prepared copy
+line_vars() {
+    case "$QEMU_CXL_LINE" in
+        5.2|10.0) ;;
+        *) printf 'qemu-cxl: error: QEMU_CXL_LINE=%s: expected 5.2 or 10.0\n' "$QEMU_CXL_LINE" >&2; exit 1 ;;
+    esac
+    export QEMU_CXL_LINE
+    LINE=$TOP/qemu-$QEMU_CXL_LINE
+    BASE_VERSION=$(cat "$LINE/base/VERSION")
+    BASE_UPSTREAM=${BASE_VERSION#*:}          # 1:10.0.13+ds-0+deb13u1 -> 10.0.13+ds
+    BASE_UPSTREAM=${BASE_UPSTREAM%-*}
+    BASE_DIRNAME=qemu-$BASE_UPSTREAM
+    if [ "$QEMU_CXL_LINE" = 5.2 ]; then
+        LINE_BUILD=$BUILD
+        BASE_REPO=$QEMU_CXL_CACHE/base.git
+    else
+        LINE_BUILD=$BUILD/$QEMU_CXL_LINE
+        BASE_REPO=$QEMU_CXL_CACHE/base-$QEMU_CXL_LINE.git
+    fi
+    SRC=$LINE_BUILD/src
+    OBJ=$LINE_BUILD/qemu
+    BASE_DIR=$QEMU_CXL_CACHE/base/$BASE_DIRNAME
+}
+QEMU_CXL_LINE=${QEMU_CXL_LINE:-5.2}
+line_vars
 
 say()  { printf '%s\n' "$*"; }
 die()  { printf 'qemu-cxl: error: %s\n' "$*" >&2; exit 1; }
@@ -65,6 +96,19 @@ without_kvm() {
     else
         "$@"
     fi
+}
+
+# private_apt NAME SOURCES CMD ARGS...: run apt-get/apt-cache CMD with
+# SOURCES (a sources.list file) as its only sources and its own lists and
+# cache in $QEMU_CXL_CACHE/apt-NAME. It reads the host's apt.conf.d
+# (proxies) and dpkg status, but the host's sources, lists and candidate
+# versions stay as they are.
+private_apt() {
+    local d=$QEMU_CXL_CACHE/apt-$1 src=$2; shift 2
+    mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+    "$@" -o Dir::Etc::sourcelist="$src" -o Dir::Etc::sourceparts=- \
+        -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" \
+        -o APT::Sandbox::User=root
 }
 
 # configure_qemu DIR ARGS...: configure the tree (build/src) into build

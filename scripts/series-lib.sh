@@ -1,15 +1,16 @@
 # Helpers shared by tree.sh, export.sh and series.sh. Sourced after lib.sh.
 
-BASE_REPO=$QEMU_CXL_CACHE/base.git
-SERIES_FILE=$TOP/patches/series
-# Fixed identity for the base commit, so its hash is the same everywhere.
-BASE_DATE="2020-12-08T00:00:00Z"
+SERIES_FILE=$LINE/patches/series
+# Fixed identity for the base commit, so its hash is the same everywhere:
+# the date of the line's base (base/DATE, the Debian upload's).
+BASE_DATE=$(cat "$LINE/base/DATE")
 
-# Directories of our repository that are overlaid at QEMU's own paths.
+# Folders of the line (qemu-5.2/, qemu-10.0/) that are overlaid at QEMU's
+# own paths.
 OVERLAY_PATHS=(hw include docs qapi/cxl.json tests/qtest tests/data/acpi tests/test-cxl-decode.c tests/bench-cxl-route.c)
 
 overlay_files() {
-    git -C "$TOP" ls-files --cached --others --exclude-standard -- "${OVERLAY_PATHS[@]}" 2>/dev/null | sort -u
+    git -C "$LINE" ls-files --cached --others --exclude-standard -- "${OVERLAY_PATHS[@]}" 2>/dev/null | sort -u
 }
 
 ensure_base_repo() {
@@ -68,12 +69,12 @@ build_series_commits() {
             "F "*)
                 [ -n "$cur" ] || die "patches/series: file ${e#F } listed before any patch"
                 local f=${e#F }
-                [ -f "$TOP/$f" ] || die "patches/series: $cur names $f, which is not in the repository"
+                [ -f "$LINE/$f" ] || die "patches/series: $cur names $f, which is not in ${LINE#$TOP/}/"
                 grep -qxF "$f" "$claimed" && die "patches/series: $f is named twice"
                 echo "$f" >> "$claimed"
                 local mode=100644
-                [ -x "$TOP/$f" ] && mode=100755
-                local blob; blob=$(git -C "$repo" hash-object -w "$TOP/$f")
+                [ -x "$LINE/$f" ] && mode=100755
+                local blob; blob=$(git -C "$repo" hash-object -w "$LINE/$f")
                 GIT_INDEX_FILE=$idx git -C "$repo" update-index --add --cacheinfo "$mode,$blob,$f"
                 continue ;;
         esac
@@ -82,8 +83,8 @@ build_series_commits() {
         fi
         [ "$e" = END ] && break
         cur=${e#P }
-        [ -f "$TOP/patches/$cur" ] || die "patches/series names patches/$cur, which does not exist"
-        git mailinfo -b "$work/msg" "$work/diff" < "$TOP/patches/$cur" > "$work/info" \
+        [ -f "$LINE/patches/$cur" ] || die "patches/series names patches/$cur, which does not exist"
+        git mailinfo -b "$work/msg" "$work/diff" < "$LINE/patches/$cur" > "$work/info" \
             || die "patches/$cur is not a mail-style patch"
         if grep -q "^diff --git " "$work/diff"; then
             GIT_INDEX_FILE=$idx git -C "$repo" apply --cached --whitespace=nowarn "$work/diff" 2>"$work/apply.err" || {

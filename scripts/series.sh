@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# `make series`: write the whole qemu-cxl change as a git format-patch series
-# against the base into build/series/, ready for `git am` on a QEMU 5.2 tree.
+# `make series`: write a line's whole qemu-cxl change as a git format-patch
+# series against its base, ready for `git am` on that QEMU:
+#   5.2:  build/series/       (Debian's QEMU 5.2)
+#   10.0: build/10.0/series/  (Debian 13's QEMU 10.0)
 . "$(dirname "$0")/lib.sh"
 
 bash "$TOP/scripts/tree.sh"
-out=$BUILD/series
+out=$LINE_BUILD/series
 rm -rf "$out"
+mkdir -p "$out"
 git -C "$SRC" format-patch -q --no-signature -o "$out" base..main
 n=$(ls "$out" | wc -l)
-step "wrote $n patches to build/series/ (apply with: git am build/series/*.patch)"
+step "QEMU $QEMU_CXL_LINE: wrote $n patches to ${out#$TOP/}/ (apply with: git am ${out#$TOP/}/*.patch)"

@@ -17,7 +17,7 @@ ensure_base_repo
 if [ ! -d "$SRC/.git" ]; then
     step "creating $SRC from the base"
     rm -rf "$SRC"
-    mkdir -p "$BUILD"
+    mkdir -p "$LINE_BUILD"
     git clone -q --no-checkout "$BASE_REPO" "$SRC"
     git -C "$SRC" checkout -q -B main base
     git -C "$SRC" update-ref refs/qemu-cxl/built base
@@ -31,12 +31,12 @@ if [ "$old" = "$new" ]; then
     exit 0
 fi
 if ! git -C "$SRC" diff --quiet HEAD || ! git -C "$SRC" diff --cached --quiet HEAD; then
-    die "build/src has uncommitted changes: commit them there and run 'make export' (or discard them) before the tree can be updated"
+    die "${SRC#$TOP/} has uncommitted changes: commit them there and run 'make export' (or discard them) before the tree can be updated"
 fi
 if [ "$old" != "$built" ] && [ "$(git -C "$SRC" rev-parse "$old^{tree}")" != "$(git -C "$SRC" rev-parse "$new^{tree}")" ]; then
-    die "build/src has commits that are not in patches/: run 'make export' to bring them into the repository first, or 'make tree-reset' to drop them"
+    die "${SRC#$TOP/} has commits that are not in ${LINE#$TOP/}/patches/: run 'make export' to bring them into the repository first, or 'make tree-reset' to drop them"
 fi
-git -C "$SRC" read-tree -m -u "$old" "$new" || die "could not move build/src to the new series"
+git -C "$SRC" read-tree -m -u "$old" "$new" || die "could not move ${SRC#$TOP/} to the new series"
 git -C "$SRC" update-ref refs/heads/main "$new"
 git -C "$SRC" update-ref refs/qemu-cxl/built "$new"
-step "build/src: $(git -C "$SRC" rev-list --count base..main) commits on the base"
+step "${SRC#$TOP/}: $(git -C "$SRC" rev-list --count base..main) commits on the base"

@@ -1,4 +1,4 @@
-# Guest side of a documented topology (docs/system/devices/cxl.rst): load
+# Guest side of a documented topology (qemu-5.2/docs/system/devices/cxl.rst): load
 # the CXL drivers, wait for the MEMDEVS devices of /test/doc.conf, show
 # what Linux sees, run the documented guest commands (/test/doc-guest.sh)
 # and show the region they made; with WRITE=1, write a pattern through it.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every worked topology of docs/system/devices/cxl.rst, as the docs give
+# Every worked topology of qemu-5.2/docs/system/devices/cxl.rst, as the docs give
 # it: its command line boots with Debian's kernel (6.1), Linux enumerates
 # every Type 3 device of it, and the documented guest commands build a
 # region with a devdax device on it.

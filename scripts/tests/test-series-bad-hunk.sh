@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A patch in patches/ whose hunk does not apply fails the tree loudly.
+# A patch in qemu-5.2/patches/ whose hunk does not apply fails the tree loudly.
 . "$(dirname "$0")/lib.sh"
 copy_repo "$SCRATCH/r"
-p=$(ls "$SCRATCH"/r/patches/*.patch | sed -n 1p)   # sed reads all: no SIGPIPE for ls
+p=$(ls "$SCRATCH"/r/qemu-5.2/patches/*.patch | sed -n 1p)   # sed reads all: no SIGPIPE for ls
 [ -n "$p" ] || fail "no patch to break"
 # Change a context line of the first hunk so that it no longer matches.
 python3 - "$p" <<'PY'

@@ -7,7 +7,7 @@
 copy_repo "$SCRATCH/r"
 cd "$SCRATCH/r"
 bash scripts/tree.sh > "$SCRATCH/log" 2>&1 || { cat "$SCRATCH/log"; fail "tree"; }
-n0=$(grep -c '^[^ #]' patches/series)
+n0=$(grep -c '^[^ #]' qemu-5.2/patches/series)
 (
     cd build/src
     echo "/* qemu-cxl round-trip test */" >> hw/cxl/meson.build
@@ -18,14 +18,14 @@ n0=$(grep -c '^[^ #]' patches/series)
 )
 bash scripts/export.sh > "$SCRATCH/log" 2>&1 || { cat "$SCRATCH/log"; fail "export"; }
 want=$(git -C build/src rev-parse 'HEAD^{tree}')
-[ "$(grep -c '^[^ #]' patches/series)" = $((n0 + 1)) ] || fail "export did not add one series entry"
-grep -q '^    hw/cxl/roundtrip-test.c$' patches/series || fail "the new file is not listed in patches/series"
-[ -f hw/cxl/roundtrip-test.c ] || fail "the new file was not copied into the repository"
-last=$(ls patches/*.patch | tail -n 1)
+[ "$(grep -c '^[^ #]' qemu-5.2/patches/series)" = $((n0 + 1)) ] || fail "export did not add one series entry"
+grep -q '^    hw/cxl/roundtrip-test.c$' qemu-5.2/patches/series || fail "the new file is not listed in qemu-5.2/patches/series"
+[ -f qemu-5.2/hw/cxl/roundtrip-test.c ] || fail "the new file was not copied into qemu-5.2/"
+last=$(ls qemu-5.2/patches/*.patch | tail -n 1)
 grep -q '^+# qemu-cxl round-trip edit' "$last" || fail "the edit to hw/Kconfig is not in $last"
 grep -q 'round-trip test' "$last" || fail "the commit message is not in $last"
 # The edit to our own hw/cxl/meson.build is folded into that file.
-grep -q 'round-trip test' hw/cxl/meson.build || fail "hw/cxl/meson.build edit lost"
+grep -q 'round-trip test' qemu-5.2/hw/cxl/meson.build || fail "qemu-5.2/hw/cxl/meson.build edit lost"
 # A fresh tree from the exported repository: same content.
 rm -rf build
 bash scripts/tree.sh > "$SCRATCH/log" 2>&1 || { cat "$SCRATCH/log"; fail "fresh tree"; }
