@@ -52,13 +52,19 @@ fi
 rw=""
 if [ -n "$dax" ]; then
     name=$(basename $dax)
+    # A namespace found in the labels is probed asynchronously: its dax
+    # device can be there before its driver is bound (open: ENXIO)
+    i=0
+    while [ ! -e /sys/bus/dax/devices/$name/driver ] && [ $i -lt 15 ]; do sleep 1; i=$((i + 1)); done
     echo "@@DAX $name $(cat /sys/bus/dax/devices/$name/resource) $(cat /sys/bus/dax/devices/$name/size)"
 elif [ -n "$pmem" ]; then
     name=$(basename $pmem) dax=/dev/$(basename $pmem) rw=--rw
     ns=$(dirname $(dirname $pmem))
     echo "@@DAX $name $(cat $ns/resource) $(cat $ns/size)"
 else
-    cat /tmp/ns.json; echo "no dax device"; exit 1
+    cat /tmp/ns.json; echo "no dax device"
+    echo "@@NDCTL"; ndctl list -NRDi 2>&1; dmesg | grep -iE 'nd_|nvdimm|namespace|label|pmem' | tail -n 20
+    exit 1
 fi
 if [ "$MODE" = fill ]; then
     memtool fill "$dax" 0 "$LEN" "$SEED" $rw || exit 1

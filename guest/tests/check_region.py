@@ -9,6 +9,12 @@ seed) it there.
 
 show: print, for the first stripes, the device and offset each landed in.
 OFFSET (default 0): the words from that offset into the dax device on.
+
+A memdev's backing file is BACKING_DIR/m<serial - 0x1000>.raw, as our
+topologies give serial numbers; with REGION_FILES=host:PATTERN (for
+topologies without sn=, such as run_qemu's) it is PATTERN % k, k being the
+memdev's rank among all memdevs by PCI address ("host" in `cxl list -M`),
+which is the order the topology creates them in.
 """
 import json
 import re
@@ -40,9 +46,14 @@ for line in section("DECODERS").splitlines():
     if len(f) >= 2:
         dpa[f[0]] = int(f[1], 0)
 files = {}
+by_host = os.environ.get("REGION_FILES", "serial")
+rank = {name: k for k, name in enumerate(sorted(memdevs, key=lambda n: memdevs[n]["host"]))}
 for mp in region["mappings"]:
-    serial = memdevs[mp["memdev"]]["serial"]
-    files[mp["position"]] = (backing + "/m%d.raw" % (serial - 0x1000), dpa[mp["decoder"]])
+    if by_host.startswith("host:"):
+        f = by_host[5:] % rank[mp["memdev"]]
+    else:
+        f = "m%d.raw" % (memdevs[mp["memdev"]]["serial"] - 0x1000)
+    files[mp["position"]] = (backing + "/" + f, dpa[mp["decoder"]])
 m = re.search(r"^@@DAX (\S+) (\S+) (\S+)", text, re.M)
 dax_hpa = int(m.group(2), 0)
 print("region HPA 0x%x, %d ways, %d B; dax at HPA 0x%x; positions %s" % (

@@ -24,6 +24,7 @@ for hb in 0 1; do
         n=$((n + 1))
     done
 done
-echo "-M"; echo "cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.targets.1=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=256"
-echo "-M"; echo "cxl-fmw.1.targets.0=cxl.0,cxl-fmw.1.size=4G"
-echo "-M"; echo "cxl-fmw.2.targets.0=cxl.0,cxl-fmw.2.targets.1=cxl.1,cxl-fmw.2.size=4G,cxl-fmw.2.interleave-granularity=4k"
+# All windows in one -M: upstream QEMU (10.0 too) refuses cxl-fmw.N spread
+# over several -M options ("Parameters 'cxl-fmw.*' used inconsistently");
+# the 5.2 line takes either.
+echo "-M"; echo "cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.targets.1=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=256,cxl-fmw.1.targets.0=cxl.0,cxl-fmw.1.size=4G,cxl-fmw.2.targets.0=cxl.0,cxl-fmw.2.targets.1=cxl.1,cxl-fmw.2.size=4G,cxl-fmw.2.interleave-granularity=4k"

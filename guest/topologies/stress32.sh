@@ -34,7 +34,5 @@ for hb in 0 1; do
         done
     done
 done
-printf '%s\n' -M cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.targets.1=cxl.1,cxl-fmw.0.size=16G,cxl-fmw.0.interleave-granularity=256
-printf '%s\n' -M cxl-fmw.1.targets.0=cxl.0,cxl-fmw.1.size=8G
-printf '%s\n' -M cxl-fmw.2.targets.0=cxl.1,cxl-fmw.2.size=8G
-printf '%s\n' -M cxl-fmw.3.targets.0=cxl.0,cxl-fmw.3.targets.1=cxl.1,cxl-fmw.3.size=16G,cxl-fmw.3.interleave-granularity=4k
+# All windows in one -M, as upstream QEMU wants (see default.sh)
+printf '%s\n' -M cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.targets.1=cxl.1,cxl-fmw.0.size=16G,cxl-fmw.0.interleave-granularity=256,cxl-fmw.1.targets.0=cxl.0,cxl-fmw.1.size=8G,cxl-fmw.2.targets.0=cxl.1,cxl-fmw.2.size=8G,cxl-fmw.3.targets.0=cxl.0,cxl-fmw.3.targets.1=cxl.1,cxl-fmw.3.size=16G,cxl-fmw.3.interleave-granularity=4k
