@@ -28,7 +28,7 @@ METRICS = [
     ("exec_ns", "ns", "Code copied into the buffer: runs?, ns per loop iteration (lower is better)"),
     ("write_cold_MBps", "MB/s", "First store pass (includes first touch of host pages)"),
 ]
-PEER_NAME = {"ours": "ours", "7.2": "Debian 7.2", "10.0": "Debian 10.0"}
+PEER_NAME = {"ours": "ours", "line-10.0": "10.0 line", "7.2": "Debian 7.2", "10.0": "Debian 10.0"}
 
 
 def read_status(out):
@@ -99,7 +99,7 @@ def fmt_ratio(r):
 def main():
     out, cases = sys.argv[1], [c.split("|") for c in sys.argv[2:]]
     status = read_status(out)
-    qemus = [q for q in ("ours", "7.2", "10.0") if q in status]
+    qemus = [q for q in ("ours", "line-10.0", "7.2", "10.0") if q in status]
     ran = [q for q in qemus if status[q][0] in ("ok", "broken")]
     data, failures, skips = {}, {}, {}
     for q in ran:
@@ -148,7 +148,7 @@ def main():
     print("  Prefault: backing files are fresh sparse files (not preallocated); each buffer is")
     print("  prefaulted by a first store pass in the guest, timed apart (last block); the other")
     print("  figures are of the passes after it. [x] = CXL/RAM ratio, RAM measured in the same")
-    print("  boot with as many threads; ours/7.2 and ours/10.0 = ratio of our figure to the peer's.")
+    print("  boot with as many threads; ours/line-10.0, ours/7.2 and ours/10.0 = ratio of our figure to the other QEMU's.")
     print("  \"system RAM (kmem)\": the region onlined as system RAM (daxctl, kmem), measured on")
     print("  anonymous memory bound to its NUMA node (mbind), placement checked with move_pages.")
     sizes = {}
@@ -165,7 +165,7 @@ def main():
             print(title)
         cols = ["%22s" % PEER_NAME[q] for q in ran]
         peers = [q for q in ran if q != "ours"] if "ours" in ran else []
-        cols += ["%10s" % ("ours/" + q) for q in peers]
+        cols += ["%15s" % ("ours/" + q) for q in peers]
         print(head + "".join(cols))
         for cid, ctitle, threads, region in cases:
             if metric in ("exec_ns", "lat_ns") and threads != "1":
@@ -211,7 +211,7 @@ def main():
                 if "bad" in (value("ours", cid, "check"), value(p, cid, "check")) \
                         or misplaced("ours", cid) or misplaced(p, cid):
                     r = None
-                line += "%10s" % fmt_ratio(r)
+                line += "%15s" % fmt_ratio(r)
                 for row in rows:
                     if row["qemu"] == p and row["case_id"] == cid and row["metric"] == metric:
                         row["ours_over_this"] = "" if r is None else "%.4g" % r

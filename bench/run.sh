@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: CXL region versus guest RAM, under our QEMU and, side by
-# side, Debian's QEMU 7.2 (bookworm) and 10.0 (bookworm-backports).
+# side, the 10.0 line (build/10.0: QEMU 10.0.13 with upstream's own CXL)
+# and Debian's QEMU 7.2 (bookworm) and 10.0 (bookworm-backports).
 #
 #   bash bench/run.sh
 #
@@ -25,7 +26,8 @@
 # the guest is recorded as failed; the exit status is non-zero only when
 # the harness itself broke.
 #
-# Environment: BENCH_QEMUS (default "ours 7.2 10.0"), BENCH_SIZE_OURS and
+# Environment: BENCH_QEMUS (default "ours line-10.0 7.2 10.0"; ours is the
+# 5.2 line), BENCH_SIZE_OURS and
 # BENCH_SIZE_PEER (bytes per buffer, a multiple of 2 MiB, under our QEMU and
 # under the peers; both 16 MiB by default, so that ours/peer compares the
 # same work: the peers stream at 10-60 MB/s here), BENCH_TIMEOUT (seconds
@@ -33,7 +35,7 @@
 . "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=${BENCH_OUT:-$BUILD/bench}
-qemus=${BENCH_QEMUS:-ours 7.2 10.0}
+qemus=${BENCH_QEMUS:-ours line-10.0 7.2 10.0}
 size_ours=${BENCH_SIZE_OURS:-$((16 << 20))}
 size_peer=${BENCH_SIZE_PEER:-$((16 << 20))}
 timeout=${BENCH_TIMEOUT:-2400}
@@ -72,6 +74,13 @@ for q in $qemus; do
                 say "bench: skipping ours: $BUILD/qemu-system-x86_64 not built (make)"
                 echo "ours skipped not built" >> "$OUT/status"
             fi ;;
+        line-10.0)
+            if [ -x "$BUILD/10.0/qemu-system-x86_64" ]; then
+                run+=(line-10.0)
+            else
+                say "bench: skipping line-10.0: $BUILD/10.0/qemu-system-x86_64 not built (make)"
+                echo "line-10.0 skipped not built" >> "$OUT/status"
+            fi ;;
         7.2|10.0)
             step "bench: fetching Debian's QEMU $q"
             if bash "$TOP/bench/peers.sh" "$q" > "$OUT/logs/peer-$q.fetch" 2>&1; then
@@ -81,7 +90,7 @@ for q in $qemus; do
                 say "bench: skipping QEMU $q: cannot obtain it: $(tail -n 1 "$OUT/logs/peer-$q.fetch")"
                 echo "$q skipped cannot be obtained" >> "$OUT/status"
             fi ;;
-        *) die "unknown QEMU '$q' in BENCH_QEMUS (ours, 7.2, 10.0)" ;;
+        *) die "unknown QEMU '$q' in BENCH_QEMUS (ours, line-10.0, 7.2, 10.0)" ;;
     esac
 done
 total=$((${#run[@]} * ${#cases[@]}))
@@ -91,13 +100,15 @@ index=0
 for q in "${run[@]}"; do
     if [ $q = ours ]; then
         qemu=$BUILD/qemu-system-x86_64 prop=persistent-memdev size=$size_ours
+    elif [ $q = line-10.0 ]; then
+        qemu=$BUILD/10.0/qemu-system-x86_64 prop=persistent-memdev size=$size_peer
     else
         qemu=$TOP/bench/peer-qemu-$q size=$size_peer
         prop=persistent-memdev; [ $q = 7.2 ] && prop=memdev
     fi
     name=bench-$q
     ver=$("$qemu" -version 2>/dev/null | head -n 1 | sed 's/^QEMU emulator version //') || true
-    [ $q = ours ] && ver="$ver, qemu-cxl $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?')"
+    case $q in ours|line-10.0) ver="$ver, qemu-cxl $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?')" ;; esac
     echo "$q $ver" >> "$OUT/versions"
     cp "$TOP/bench/guest.sh" "$OUT/run/$name.sh"
     rm -rf "$OUT/run/$name.sh.d"; mkdir -p "$OUT/run/$name.sh.d"
