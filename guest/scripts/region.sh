@@ -51,11 +51,20 @@ if [ -z "$dax" ] && [ -z "$pmem" ]; then
 fi
 rw=""
 if [ -n "$dax" ]; then
-    name=$(basename $dax)
-    # A namespace found in the labels is probed asynchronously: its dax
-    # device can be there before its driver is bound (open: ENXIO)
+    # A namespace found in the labels is probed asynchronously, and may be
+    # probed again: the first dax device can go and another take its place
+    # (its /dev node answering ENXIO meanwhile). Wait until a dax device
+    # with a driver opens.
     i=0
-    while [ ! -e /sys/bus/dax/devices/$name/driver ] && [ $i -lt 15 ]; do sleep 1; i=$((i + 1)); done
+    while :; do
+        dax=$(ls /dev/dax* 2>/dev/null | head -n 1)
+        name=$(basename "$dax")
+        # (open only: device DAX has no read(2))
+        [ -e /sys/bus/dax/devices/$name/driver ] && (exec 3< "$dax") 2>/dev/null && break
+        [ $i -lt 20 ] || { echo "$dax does not open"; ls -l /dev/dax*; daxctl list -i; exit 1; }
+        sleep 1; i=$((i + 1))
+    done
+    [ $i = 0 ] || echo "region: $dax opened after ${i}s"
     echo "@@DAX $name $(cat /sys/bus/dax/devices/$name/resource) $(cat /sys/bus/dax/devices/$name/size)"
 elif [ -n "$pmem" ]; then
     name=$(basename $pmem) dax=/dev/$(basename $pmem) rw=--rw
