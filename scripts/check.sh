@@ -125,6 +125,15 @@ suite_qtest() {
     # The rerun stays for the races nobody has found yet; a rerun that
     # passes is printed as such.
     local label=qtest-$QEMU_CXL_LINE
+    # QEMU 10.0's meson gives migration-test --full wherever KVM is
+    # configured (has_kvm), whether or not it works: here /dev/kvm runs no
+    # guest, the tests fall back to TCG, and the full set ran past 13
+    # minutes. Run its default set instead, as upstream does without KVM
+    # (14 cases, about 9 minutes here).
+    if [ "$QEMU_CXL_LINE" != 5.2 ] && printf '%s\n' "${names[@]}" | grep -qx 'qtest-x86_64/migration-test'; then
+        mapfile -t names < <(printf '%s\n' "${names[@]}" | grep -vx 'qtest-x86_64/migration-test')
+        run "${RESULT_PREFIX}qtest-x86_64/migration-test" migration_test_quick
+    fi
     if [ -n "$skipcases" ]; then
         run_meson "$label" --rerun --test-args "$skipcases" "${names[@]}"
     else
@@ -133,6 +142,12 @@ suite_qtest() {
 }
 
 suite_qtest-10.0() { with_line 10.0 suite_qtest; }
+
+migration_test_quick() {   # QEMU 10.0's migration-test without --full, TAP to stdout
+    (cd "$OBJ" && $QTEST_WRAP env QTEST_QEMU_BINARY=./qemu-system-x86_64 QTEST_QEMU_IMG=./qemu-img \
+        QTEST_QEMU_STORAGE_DAEMON_BINARY=./storage-daemon/qemu-storage-daemon \
+        PYTHON="$OBJ/pyvenv/bin/python3" timeout 1800 tests/qtest/migration-test --tap -k)
+}
 
 suite_sanitizers() {
     step "suite: sanitizers (build/qemu-san, build/qemu-fuzz)"
