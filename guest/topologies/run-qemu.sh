@@ -20,11 +20,11 @@ for i in 0 1 2 3; do
     [ -f "$dir/cxltest$i.raw" ] || truncate -s 256M "$dir/cxltest$i.raw"
     [ -f "$dir/lsa$i.raw" ] || truncate -s 128K "$dir/lsa$i.raw"
 done
-for i in 0 1 2 3; do
-    printf '%s\n' -object "memory-backend-file,id=cxl-mem$i,share=on,mem-path=$dir/cxltest$i.raw,size=256M"
-done
-for i in 0 1 2 3; do
-    printf '%s\n' -object "memory-backend-file,id=cxl-lsa$i,share=on,mem-path=$dir/lsa$i.raw,size=128K"
+for kind in "mem cxltest 256M" "lsa lsa 128K"; do
+    set -- $kind
+    for i in 0 1 2 3; do
+        printf '%s\n' -object "memory-backend-file,id=cxl-$1$i,share=on,mem-path=$dir/$2$i.raw,size=$3"
+    done
 done
 printf '%s\n' -device pxb-cxl,id=cxl.0,bus=pcie.0,bus_nr=53
 printf '%s\n' -device pxb-cxl,id=cxl.1,bus=pcie.0,bus_nr=191
@@ -36,11 +36,11 @@ printf '%s\n' -device cxl-upstream,port=4,bus=hb0rp0,id=cxl-up0,multifunction=on
 printf '%s\n' -device cxl-switch-mailbox-cci,bus=hb0rp0,addr=0.1,target=cxl-up0
 printf '%s\n' -device cxl-upstream,port=4,bus=hb1rp0,id=cxl-up1,multifunction=on,addr=0.0,sn=12341234
 printf '%s\n' -device cxl-switch-mailbox-cci,bus=hb1rp0,addr=0.1,target=cxl-up1
-for p in 0 1 2 3; do
-    printf '%s\n' -device "cxl-downstream,port=$p,bus=cxl-up0,id=swport$p,chassis=0,slot=$((4 + p))"
-done
-for p in 0 1 2 3; do
-    printf '%s\n' -device "cxl-downstream,port=$p,bus=cxl-up1,id=swport$((4 + p)),chassis=0,slot=$((8 + p))"
+for sw in 0 1; do
+    for p in 0 1 2 3; do
+        n=$((sw * 4 + p))
+        printf '%s\n' -device "cxl-downstream,port=$p,bus=cxl-up$sw,id=swport$n,chassis=0,slot=$((4 + n))"
+    done
 done
 for i in 0 1 2 3; do
     if [ $i -lt 2 ]; then mem="persistent-memdev=cxl-mem$i,id=cxl-pmem$i"; else mem="volatile-memdev=cxl-mem$i,id=cxl-vmem$i"; fi
