@@ -32,6 +32,7 @@ suite_tools() {
 suite_series() {
     step "suite: series"
     run "series/git-am-and-build" bash "$TOP/scripts/check-series.sh"
+    run "10.0/series/git-am" env QEMU_CXL_LINE=10.0 bash "$TOP/scripts/check-series.sh"
 }
 
 # with_line LINE CMD...: run CMD (a suite) with the variables of LINE
