@@ -19,6 +19,7 @@ cat "$G/scripts/region.sh" "$G/scripts/migrate.sh" > "$B/run/$name.sh"
 printf 'ROOT=decoder0.0\nWAYS=4\nGRAN=256\nSEED=%s\nLEN=%s\nMODE=fill\nORDER=\nPASSES=%s\nGO=%s\n' \
     $seed $len $passes $go > "$B/run/$name.sh.d/region.conf"
 src_log=$B/logs/$name-src.log dst_log=$B/logs/$name-dst.log
+rm -f "$src_log"* "$dst_log"*   # a last run's marks must not be taken for this run's
 qmp=$work/src.qmp mig=$work/mig.sock
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
@@ -81,7 +82,13 @@ last=$(sed -n 's/^@@WRITES-DONE \([0-9]*\).*/\1/p' "$src_log")
 python3 "$G/tests/check_region.py" "$src_log" "$B/backing/$name-dst" seed $go $((2 << 20)) $len
 rc=0
 wait "$dst" || rc=$?
-grep -q "^@@MIGRATE-CHECKED" "$dst_log" || { echo "migrate: the guest's check on the destination failed (rc $rc): $dst_log" >&2; exit 1; }
+if ! grep -q "^@@MIGRATE-CHECKED" "$dst_log"; then
+    # Say what the destination's guest and QEMU said last.
+    grep -m 3 -E 'BUG:|Oops|panic|^memtool:' "$dst_log" | sed 's/^/    | /' >&2 || true
+    grep -v '^run.sh:\|^guest: [0-9]' "$work/dst.out" | tail -n 5 | sed 's/^/    | /' >&2 || true
+    echo "migrate: the guest's check on the destination failed (rc $rc): $dst_log" >&2
+    exit 1
+fi
 echo "== the last pass (seed $last) in the destination's files, word by word"
 python3 "$G/tests/check_region.py" "$src_log" "$B/backing/$name-dst" check "$last" $len
 exit $rc
