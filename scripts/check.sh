@@ -103,6 +103,11 @@ suite_qtest() {
         mapfile -t all < <(all_qtests | grep -vE '/(cxl|test-cxl)')
     else
         mapfile -t all < <(all_qtests)     # upstream's cxl-test included
+        # ... and our qtests on this line: each must be registered
+        for n in qtest-x86_64/cxl-test qtest-x86_64/cxl-hostile-test; do
+            printf '%s\n' "${all[@]}" | grep -qx "$n" \
+                || result "$RESULT_PREFIX$n" 1 "(not registered in ${OBJ#$TOP/}: its patch lost?)"
+        done
     fi
     [ ${#all[@]} -gt 0 ] || { result "${RESULT_PREFIX}qtest/list" 1 "(no qtests found in ${OBJ#$TOP/})"; return; }
     # Single test cases to skip: "program:/path reason"
