@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 10.0 line, upstream's CXL as it is: Linux 6.12 (bookworm-backports)
+# The 10.0 line, upstream's CXL with the line's patches: Linux 6.12 (bookworm-backports)
 # enumerates the default topology (2 host bridges x 2 root ports x 1 Type 3
 # device, three windows) under build/10.0/qemu-system-x86_64, with the same
 # checks as the 5.2 line's enumeration test (guest/tests/enumerate.sh):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 10.0 line, upstream's CXL as it is, with Linux 7.x and Debian 13's
+# The 10.0 line, upstream's CXL with the line's patches, with Linux 7.x and Debian 13's
 # ndctl 81 (trixie-backports' kernel, guest/prepare.sh GUEST_KERNEL=trixie):
 # the checks of guest/tests/kernel7.sh (7.x kernel and cxl 81 in the guest,
 # the default topology enumerated, a 4-way pmem region at 256 B written by

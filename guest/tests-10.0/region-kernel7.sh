@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 10.0 line, upstream's CXL as it is, with Linux 7.x and ndctl 81
+# The 10.0 line, upstream's CXL with the line's patches, with Linux 7.x and ndctl 81
 # (trixie-backports, guest/prepare.sh GUEST_KERNEL=trixie): a 2-way pmem
 # region at 256 B and a 4-way one at 4 KiB on the default topology, each
 # written by the guest and found word by word in the backing files, then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 10.0 line, upstream's CXL as it is: Linux 6.12 makes 2- and 4-way
+# The 10.0 line, upstream's CXL with the line's patches: Linux 6.12 makes 2- and 4-way
 # pmem regions at 256 B and 4 KiB on the default topology under
 # build/10.0/qemu-system-x86_64; the guest writes a pattern through each
 # and the host finds every word in the backing file and offset the CXL 2.0

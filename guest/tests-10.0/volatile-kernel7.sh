@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 10.0 line, upstream's CXL as it is, with Linux 7.x and ndctl 81
+# The 10.0 line, upstream's CXL with the line's patches, with Linux 7.x and ndctl 81
 # (trixie-backports): a 4-way volatile region behind a switch onlined as
 # system RAM on its own NUMA node, memtool bound to it with numactl
 # --membind, and the buffer found by the host in the backing files

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 10.0 line, upstream's CXL as it is: Linux 6.12 onlines a 4-way
+# The 10.0 line, upstream's CXL with the line's patches: Linux 6.12 onlines a 4-way
 # volatile region behind a switch as system RAM (its own NUMA node) and runs
 # memtool bound to it with numactl --membind; the host finds the buffer in
 # the backing files (guest/tests/volatile.sh). The CPU hides only the
