@@ -27,11 +27,11 @@ bash "$TOP/scripts/tree.sh"
 configure_qemu "$OBJ" "${CONFIGURE_ARGS[@]}"
 if [ "$QEMU_CXL_LINE" != 5.2 ] && [ ! -f "$OBJ/pc-bios/optionrom/config.mak" ]; then
     # configure found no compiler for the option ROMs when it last ran
-    # (gcc-multilib was missing then): once more, now that it is there.
+    # (lib32gcc-12-dev was missing then): once more, now that it is there.
     rm -f "$OBJ/.qemu-cxl-configure"
     configure_qemu "$OBJ" "${CONFIGURE_ARGS[@]}"
     [ -f "$OBJ/pc-bios/optionrom/config.mak" ] \
-        || die "QEMU's configure finds no compiler for the x86 option ROMs (gcc -m32 linking -lgcc: package gcc-multilib)"
+        || die "QEMU's configure finds no compiler for the x86 option ROMs (gcc -m32 linking -lgcc: package lib32gcc-12-dev)"
 fi
 
 step "building QEMU $QEMU_CXL_LINE (make -C ${OBJ#$TOP/})"

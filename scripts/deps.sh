@@ -11,8 +11,11 @@ declare -A PKGS=(
   # The 10.0 line: configure makes a Python venv (Debian's python3-venv);
   # its meson comes from bookworm-backports (scripts/meson.sh). Its x86
   # option ROMs (linuxboot_dma.bin for -kernel) link 32-bit code against
-  # libgcc, which gcc-multilib brings.
-  [build-10.0]="python3-venv gcc-multilib"
+  # libgcc (configure: gcc -m32 -r -nostdlib ... -lgcc), which
+  # lib32gcc-12-dev brings. Not gcc-multilib: it conflicts with the
+  # aarch64 cross compiler of guest-arm64, and each would remove the other
+  # on every run.
+  [build-10.0]="python3-venv lib32gcc-12-dev"
   [guest]="busybox-static kmod ndctl daxctl cpio gzip"
   # GUEST_ARCH=arm64 guests: our guest programs cross-compiled for aarch64
   # (the arm64 kernel and userland come from guest/prepare.sh's own apt).
