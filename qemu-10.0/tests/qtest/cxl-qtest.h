@@ -1,0 +1,223 @@
+/*
+ * What the CXL qtests of the 10.0 line share: one machine (q35, a CXL host
+ * bridge with two root ports and a Type 3 device with persistent memory and
+ * a label storage area, in files the test can read), the firmware's and the
+ * driver's work that qtest has nobody to do (q35's ECAM, bus numbers, BARs,
+ * the CXL capability arrays walked to the HDM decoders, CXL r3.1 8.2.4, and
+ * to the mailbox, 8.2.8), committing a decoder and running a mailbox
+ * command.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TESTS_QTEST_CXL_QTEST_H
+#define TESTS_QTEST_CXL_QTEST_H
+
+#include "qemu/units.h"
+#include "qemu/bswap.h"
+#include "libqtest.h"
+#include "hw/pci/pci_regs.h"
+
+#define ECAM            0xb0000000ull
+#define BAR_BASE        0xe0000000ull
+/* -m 512M: the host bridge registers at 4 GiB, the window 256 MiB later */
+#define CHBCR           0x100000000ull
+#define WINDOW          0x110000000ull
+#define CACHEMEM        0x1000          /* CXL r3.1 8.2.3: CXL.cachemem */
+
+#define HB_BUS          12
+#define RP_BUS          13
+
+/* CXL r3.1 8.2.4.20.7, HDM Decoder n Control */
+#define CTRL_IG(x)      (x)
+#define CTRL_IW(x)      ((x) << 4)
+#define CTRL_COMMIT     (1u << 9)
+#define CTRL_COMMITTED  (1u << 10)
+#define CTRL_ERR        (1u << 11)
+
+/* CXL r3.1 8.2.8.4, mailbox registers */
+#define MB_CTRL         0x04
+#define MB_CMD          0x08
+#define MB_STS          0x10
+#define MB_PAYLOAD      0x20
+#define OP_IDENTIFY     0x4000
+#define OP_GET_LSA      0x4102
+#define OP_SET_LSA      0x4103
+#define RC_SUCCESS      0
+#define RC_INVALID_INPUT 2
+
+typedef struct Machine {
+    QTestState *qts;
+    char *lsa_path;
+    char *mem_path;
+    uint64_t hdm_hb;            /* HDM decoder capability of the host bridge */
+    uint64_t hdm_ep;            /* ... of the Type 3 device */
+    uint64_t mbox;              /* its primary mailbox */
+} Machine;
+
+static inline uint64_t ecam(int bus, int devfn, int off)
+{
+    return ECAM | bus << 20 | devfn << 12 | off;
+}
+
+/*
+ * A CXL.cachemem capability array (CXL r3.1 8.2.4): the offset of
+ * capability @id from @cm, or 0.
+ */
+static inline uint64_t cachemem_cap(QTestState *qts, uint64_t cm, uint16_t id)
+{
+    uint32_t hdr = qtest_readl(qts, cm);
+    int i, n = hdr >> 24;
+
+    g_assert_cmpuint(hdr & 0xffff, ==, 1);          /* CXL Capability */
+    for (i = 1; i <= n; i++) {
+        uint32_t e = qtest_readl(qts, cm + 4 * i);
+        if ((e & 0xffff) == id) {
+            return cm + (e >> 20);
+        }
+    }
+    return 0;
+}
+
+/* A CXL device capability array (CXL r3.1 8.2.8.1): capability @id */
+static inline uint64_t device_cap(QTestState *qts, uint64_t regs, uint16_t id)
+{
+    int i, n = qtest_readl(qts, regs + 4) & 0xffff;
+
+    for (i = 1; i <= n; i++) {
+        uint64_t h = regs + 16 * i;
+        if ((qtest_readl(qts, h) & 0xffff) == id) {
+            return regs + qtest_readl(qts, h + 4);
+        }
+    }
+    return 0;
+}
+
+/* Size a 64-bit memory BAR and place it at @at; returns its size */
+static inline uint64_t place_bar(QTestState *qts, int bus, int devfn,
+                                 int bar, uint64_t at)
+{
+    uint64_t reg = ecam(bus, devfn, PCI_BASE_ADDRESS_0 + 4 * bar);
+    uint64_t size;
+
+    qtest_writel(qts, reg, 0xffffffff);
+    qtest_writel(qts, reg + 4, 0xffffffff);
+    size = ((uint64_t)qtest_readl(qts, reg + 4) << 32) |
+           (qtest_readl(qts, reg) & ~0xfull);
+    size = ~size + 1;
+    g_assert_cmpuint(size, !=, 0);
+    qtest_writel(qts, reg, at);
+    qtest_writel(qts, reg + 4, at >> 32);
+    return size;
+}
+
+/*
+ * The firmware's work, at start and after a reset: ECAM, the root port's
+ * bus numbers and window, the Type 3 device's BARs; then the registers
+ * the tests use, found through the capability arrays.
+ */
+static inline void machine_setup(Machine *m)
+{
+    uint64_t comp, dev;
+
+    /* q35's PCIEXBAR: ECAM at 0xb0000000, 256 buses */
+    qtest_outl(m->qts, 0xcf8, 0x80000060);
+    qtest_outl(m->qts, 0xcfc, ECAM | 1);
+
+    /* Root port 0: bus 13 behind it, a memory window over the BARs */
+    qtest_writeb(m->qts, ecam(HB_BUS, 0, PCI_SECONDARY_BUS), RP_BUS);
+    qtest_writeb(m->qts, ecam(HB_BUS, 0, PCI_SUBORDINATE_BUS), RP_BUS);
+    qtest_writew(m->qts, ecam(HB_BUS, 0, PCI_MEMORY_BASE), BAR_BASE >> 16);
+    qtest_writew(m->qts, ecam(HB_BUS, 0, PCI_MEMORY_LIMIT),
+                 (BAR_BASE + 16 * MiB - 1) >> 16);
+    qtest_writew(m->qts, ecam(HB_BUS, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+
+    /* The Type 3 device: component registers in BAR 0, device in BAR 2 */
+    comp = BAR_BASE;
+    dev = comp + MAX(place_bar(m->qts, RP_BUS, 0, 0, comp), 64 * KiB);
+    place_bar(m->qts, RP_BUS, 0, 2, dev);
+    qtest_writew(m->qts, ecam(RP_BUS, 0, PCI_COMMAND), PCI_COMMAND_MEMORY);
+
+    m->hdm_hb = cachemem_cap(m->qts, CHBCR + CACHEMEM, 5);
+    m->hdm_ep = cachemem_cap(m->qts, comp + CACHEMEM, 5);
+    m->mbox = device_cap(m->qts, dev, 2);
+    g_assert(m->hdm_hb && m->hdm_ep && m->mbox);
+}
+
+static inline void machine_start(Machine *m)
+{
+    int fd;
+
+    fd = g_file_open_tmp("cxl-qtest-mem-XXXXXX", &m->mem_path, NULL);
+    g_assert(fd >= 0 && ftruncate(fd, 256 * MiB) == 0);
+    close(fd);
+    fd = g_file_open_tmp("cxl-qtest-lsa-XXXXXX", &m->lsa_path, NULL);
+    g_assert(fd >= 0 && ftruncate(fd, 256 * KiB) == 0);
+    close(fd);
+
+    /* Two root ports, so that the host bridge decodes (no passthrough) */
+    m->qts = qtest_initf(
+        "-machine q35,cxl=on -m 512M "
+        "-object memory-backend-file,id=mem0,mem-path=%s,size=256M,share=on "
+        "-object memory-backend-file,id=lsa0,mem-path=%s,size=256K,share=on "
+        "-device pxb-cxl,id=cxl.0,bus=pcie.0,bus_nr=%d "
+        "-device cxl-rp,id=rp0,bus=cxl.0,addr=0.0,chassis=0,slot=0,port=0 "
+        "-device cxl-rp,id=rp1,bus=cxl.0,addr=1.0,chassis=0,slot=1,port=1 "
+        "-device cxl-type3,bus=rp0,persistent-memdev=mem0,lsa=lsa0,id=t3 "
+        "-M cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=4G",
+        m->mem_path, m->lsa_path, HB_BUS);
+    machine_setup(m);
+}
+
+static inline void machine_end(Machine *m)
+{
+    qtest_quit(m->qts);
+    unlink(m->mem_path);
+    unlink(m->lsa_path);
+    g_free(m->mem_path);
+    g_free(m->lsa_path);
+}
+
+/* Program decoder @n of the HDM capability at @hdm and commit it */
+static inline uint32_t commit(QTestState *qts, uint64_t hdm, int n,
+                              uint64_t base, uint64_t size, uint32_t ctrl,
+                              uint32_t targets)
+{
+    uint64_t d = hdm + 0x10 + 0x20 * n;
+
+    qtest_writel(qts, d + 0x00, base);
+    qtest_writel(qts, d + 0x04, base >> 32);
+    qtest_writel(qts, d + 0x08, size);
+    qtest_writel(qts, d + 0x0c, size >> 32);
+    qtest_writel(qts, d + 0x14, targets);       /* or DPA skip (endpoints) */
+    qtest_writel(qts, d + 0x18, 0);
+    qtest_writel(qts, d + 0x10, ctrl | CTRL_COMMIT);
+    return qtest_readl(qts, d + 0x10);
+}
+
+static inline void assert_refused(uint32_t ctrl)
+{
+    g_assert_cmphex(ctrl & (CTRL_COMMITTED | CTRL_ERR), ==, CTRL_ERR);
+}
+
+static inline void assert_committed(uint32_t ctrl)
+{
+    g_assert_cmphex(ctrl & (CTRL_COMMITTED | CTRL_ERR), ==, CTRL_COMMITTED);
+}
+
+/* Run mailbox command @op with @len payload bytes already written */
+static inline uint16_t mbox_run(QTestState *qts, uint64_t mb, uint16_t op,
+                                uint32_t len, uint32_t *out_len)
+{
+    uint64_t cmd;
+
+    qtest_writeq(qts, mb + MB_CMD, op | (uint64_t)len << 16);
+    qtest_writel(qts, mb + MB_CTRL, 1);
+    g_assert_cmpuint(qtest_readl(qts, mb + MB_CTRL) & 1, ==, 0);
+    cmd = qtest_readq(qts, mb + MB_CMD);
+    if (out_len) {
+        *out_len = (cmd >> 16) & 0x1fffff;
+    }
+    return qtest_readq(qts, mb + MB_STS) >> 32;
+}
+
+#endif
