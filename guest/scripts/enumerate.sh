@@ -17,7 +17,7 @@ done
 echo "probed $n memdevs, $e endpoints after ${i}s"
 echo "@@LSMOD"; lsmod | awk '/^cxl_/ {print $1}'
 echo "@@DMESG"; dmesg | grep -iE 'cxl|acpi0016|acpi0017|cedt'
-for what in "-M" "-B" "-P -T" "-P -E" "-D" "-E -D -i"; do
+for what in "-M" "-M -H -A" "-B" "-P -T" "-P -E" "-D" "-E -D -i"; do
     echo "@@CXL-LIST $what"; cxl list $what 2>&1
 done
 echo "@@END"

@@ -32,6 +32,22 @@ def check_default_topology(log):
             check(m.get("pmem_size") == 256 << 20, "memdev sn 0x%x pmem_size 256 MiB (%s)" % (sn, m.get("pmem_size")))
             check(not m.get("ram_size"), "memdev sn 0x%x has no volatile capacity" % sn)
 
+    # Health Information and Alerts (CXL r3.1 8.2.9.9.3) through the
+    # kernel's mailbox: Get Health Info and Get Alert Configuration
+    health = listing("-M -H -A")
+    check(len(health) == 4, "cxl list -M -H -A shows 4 memdevs (%d)" % len(health))
+    for m in health:
+        name, h, a = m.get("memdev"), m.get("health") or {}, m.get("alert_config") or {}
+        check(h.get("media_normal") is True and h.get("maintenance_needed") is False
+              and h.get("temperature") == 25 and h.get("life_used_percent") == 0
+              and h.get("dirty_shutdowns") == 0,
+              "%s health: media normal, 25 C, no life used, no dirty shutdown (%s)" % (name, h))
+        check(a.get("life_used_crit_alert_threshold") == 100
+              and a.get("dev_over_temperature_crit_alert_threshold") == 85
+              and a.get("life_used_prog_warn_threshold_writable") is True,
+              "%s alert configuration: critical at 100%% life used and 85 C, "
+              "warnings programmable (%s)" % (name, a))
+
     buses = listing("-B")
     check(len(buses) == 1 and buses[0].get("provider") == "ACPI.CXL",
           "one CXL root, provided by ACPI.CXL")
