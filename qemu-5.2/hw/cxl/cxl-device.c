@@ -132,7 +132,7 @@ static void cxl_mailbox_reg_write(CXLType3Dev *ct3d, hwaddr off, uint64_t val,
         if (busy) {
             goto busy;
         }
-        stn_le_p(mb->payload + off - CXL_MB_PAYLOAD, size, val);
+        stn_le_p(mb->payload + (off - CXL_MB_PAYLOAD), size, val);
         return;
     }
     switch (off) {
@@ -179,8 +179,8 @@ static uint64_t cxl_device_regs_read(void *opaque, hwaddr addr, unsigned size)
 
     if (addr >= CXL_DEV_MAILBOX_OFFSET + CXL_MB_PAYLOAD &&
         addr + size <= CXL_DEV_MAILBOX_OFFSET + CXL_DEV_MAILBOX_LENGTH) {
-        return ldn_le_p(mb->payload + addr - CXL_DEV_MAILBOX_OFFSET -
-                        CXL_MB_PAYLOAD, size);
+        return ldn_le_p(mb->payload + (addr - CXL_DEV_MAILBOX_OFFSET -
+                                       CXL_MB_PAYLOAD), size);
     }
     /* Registers: assemble from dwords (accesses are 4 or 8, aligned) */
     for (i = 0; i < size / 4; i++) {
