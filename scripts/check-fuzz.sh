@@ -1,26 +1,17 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the CXL devices: QEMU 5.2's generic-fuzz
-# target (libFuzzer), built with clang, AddressSanitizer and UBSan in
-# build/qemu-fuzz, configured for CXL (generic-fuzz-cxl: config space,
-# component and device registers, mailbox, windows). A bounded run
-# (FUZZ_SECONDS, default 60) starts from the committed corpus in
-# qemu-5.2/fuzz/cxl/ (new inputs go to build/fuzz/cxl, not into the repository);
-# any crash, sanitizer report or timeout fails, leaving its
-# input in build/fuzz/artifacts/ to turn into a regression qtest.
+# target (libFuzzer) in the sanitized build (build/qemu-san: clang,
+# AddressSanitizer, UBSan; sanitized_build in lib.sh), configured for CXL
+# (generic-fuzz-cxl: config space, component and device registers,
+# mailbox, windows). A bounded run (FUZZ_SECONDS, default 60) starts from
+# the committed corpus in qemu-5.2/fuzz/cxl/ (new inputs go to
+# build/fuzz/cxl, not into the repository); any crash, sanitizer report or
+# timeout fails, leaving its input in build/fuzz/artifacts/ to turn into a
+# regression qtest.
 . "$(dirname "$0")/lib.sh"
 
-bash "$TOP/scripts/build.sh" > /dev/null      # the tree and the firmware
-FZ=$BUILD/qemu-fuzz
-CONFIGURE_ARGS=(--target-list=x86_64-softmmu --disable-docs --disable-werror
-                --enable-fuzzing --enable-sanitizers --disable-tools
-                --disable-guest-agent --cc="ccache clang-14" --cxx="ccache clang++-14"
-                --host-cc="ccache clang-14")
-command -v clang-14 > /dev/null || bash "$TOP/scripts/deps.sh" pkg:clang-14 pkg:libclang-rt-14-dev
-configure_qemu "$FZ" "${CONFIGURE_ARGS[@]}"
-step "building qemu-fuzz-x86_64"
-ninja -C "$FZ" -j"$(( $(nproc) + 1 ))" qemu-fuzz-x86_64 > "$FZ/build.log" 2>&1 ||
-    { grep -E -B2 -A8 'error:|FAILED' "$FZ/build.log" | tail -n 40 >&2; die "the fuzzer build failed"; }
-link_firmware "$FZ"
+sanitized_build qemu-fuzz-x86_64
+FZ=$SAN
 
 secs=${FUZZ_SECONDS:-60}
 work=$BUILD/fuzz/cxl art=$BUILD/fuzz/artifacts

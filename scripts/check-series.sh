@@ -30,12 +30,11 @@ want=$(git -C "$SRC" rev-parse 'main^{tree}')
 
 if [ "$QEMU_CXL_LINE" = 5.2 ]; then
     step "building qemu-system-x86_64 from the applied series (${dir#$TOP/})"
-    mkdir -p "$dir/obj"
-    if [ ! -f "$dir/obj/build.ninja" ]; then
-        (cd "$dir/obj" && ../src/configure --target-list=x86_64-softmmu --disable-docs --disable-werror \
-            --cc="ccache gcc" --cxx="ccache g++" --host-cc="ccache gcc" > configure.log 2>&1) \
-            || { tail -n 30 "$dir/obj/configure.log" >&2; die "configure of the series tree failed"; }
-    fi
+    # build.sh's own configure options: ccache then serves every object
+    # of the series tree from the line's build (the same relative paths,
+    # ../src, and CCACHE_BASEDIR), so a cold run does not compile twice.
+    line_configure_args
+    SRC=$dir/src configure_qemu "$dir/obj" "${CONFIGURE_ARGS[@]}"
     ninja -C "$dir/obj" qemu-system-x86_64 > "$dir/obj/build.log" 2>&1 \
         || { grep -E -A8 'error:|FAILED' "$dir/obj/build.log" | tail -n 40 >&2; die "the series tree does not build (log: ${dir#$TOP/}/obj/build.log)"; }
     step "series: $n patches apply with git am and build"
