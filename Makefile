@@ -78,9 +78,10 @@ check-fuzz:
 check-qtest check-cxl check-guest check-tools: all-5.2
 	@bash scripts/check.sh $(@:check-%=%)
 
-# The 10.0 line's suites: QEMU 10.0's own qtests, guest tests on its CXL
+# The 10.0 line's suites: QEMU 10.0's own qtests and unit tests, guest
+# tests on its CXL
 check-10.0: all-10.0
-	@bash scripts/check.sh qtest-10.0 guest-10.0
+	@bash scripts/check.sh qtest-10.0 unit-10.0 guest-10.0
 
 clean:
 	rm -rf build

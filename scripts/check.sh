@@ -14,6 +14,7 @@
 #   qtest-10.0  QEMU 10.0's own check-qtest-x86_64, its CXL qtests and
 #           bios-tables-test's CXL cases included (skips:
 #           qemu-10.0/qtest-skips.txt)
+#   unit-10.0   QEMU 10.0's own unit tests (meson suite "unit", check-unit)
 #   guest-10.0  guest tests on upstream's CXL (guest/tests-10.0)
 . "$(dirname "$0")/lib.sh"
 
@@ -21,7 +22,7 @@ suites=("$@")
 # QEMU 5.2's own qtests are left out (make check-qtest): on a cold cache
 # make check has to fit CI's 90 minutes, and the line users run is 10.0,
 # whose own qtests stay in.
-[ ${#suites[@]} -gt 0 ] || suites=(tools series cxl sanitizers guest qtest-10.0 guest-10.0)
+[ ${#suites[@]} -gt 0 ] || suites=(tools series cxl sanitizers guest qtest-10.0 unit-10.0 guest-10.0)
 start=$(date +%s)
 LOGS=$BUILD/check
 mkdir -p "$LOGS"
@@ -164,6 +165,16 @@ suite_qtest() {
 }
 
 suite_qtest-10.0() { with_line 10.0 suite_qtest; }
+
+suite_unit() {   # QEMU's own unit tests (meson suite "unit"), each counted
+    step "suite: unit (QEMU $QEMU_CXL_LINE's check-unit)"
+    local names=()
+    mapfile -t names < <($MESON test -C "$OBJ" --no-rebuild --list 2>/dev/null | sed -n 's|^qemu:unit[+a-z]* / \([A-Za-z0-9_-]*\)$|\1|p')
+    [ ${#names[@]} -gt 0 ] || { result "${RESULT_PREFIX}unit/list" 1 "(no unit tests found in ${OBJ#$TOP/})"; return; }
+    run_meson "unit-$QEMU_CXL_LINE" "${names[@]}"
+}
+
+suite_unit-10.0() { with_line 10.0 suite_unit; }
 
 migration_test_quick() {   # QEMU 10.0's migration-test without --full, TAP to stdout
     (cd "$OBJ" && $QTEST_WRAP env QTEST_QEMU_BINARY=./qemu-system-x86_64 QTEST_QEMU_IMG=./qemu-img \
