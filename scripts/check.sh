@@ -183,7 +183,7 @@ migration_test_quick() {   # QEMU 10.0's migration-test without --full, TAP to s
 }
 
 suite_sanitizers() {
-    step "suite: sanitizers (build/qemu-san, build/qemu-fuzz)"
+    step "suite: sanitizers (build/qemu-san)"
     run "sanitizers/cxl-tests" bash "$TOP/scripts/check-sanitizers.sh"
     run "sanitizers/generic-fuzz-cxl" bash "$TOP/scripts/check-fuzz.sh"
 }
