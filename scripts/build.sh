@@ -30,7 +30,16 @@ fi
 
 step "building QEMU $QEMU_CXL_LINE (make -C ${OBJ#$TOP/})"
 jobs=$(( $(nproc) + 1 ))
-if ! make -C "$OBJ" -j"$jobs" all > "$OBJ/build.log" 2>&1; then
+goals=()
+if [ "$QEMU_CXL_LINE" = 5.2 ]; then
+    # QEMU 5.2's "all" less tests/fp (Berkeley SoftFloat and TestFloat,
+    # 459 of its 2373 objects): fp-test is the softfloat suite, which no
+    # suite of ours runs. make still does the rest of "all" (the ROMs);
+    # ninja gets "all"'s members and the test programs but tests/fp.
+    goals=("ninja-cmd-goals=$(sed -n 's/^build \(all\|meson-test-prereq\): phony //p' "$OBJ/build.ninja" |
+                               tr ' ' '\n' | grep -vxE 'meson-test-prereq|tests/fp/.*' | sort -u | tr '\n' ' ')")
+fi
+if ! make -C "$OBJ" -j"$jobs" all "${goals[@]}" > "$OBJ/build.log" 2>&1; then
     grep -E -B2 -A8 'error:|Error [0-9]|FAILED' "$OBJ/build.log" | tail -n 60 >&2
     die "the QEMU $QEMU_CXL_LINE build failed (log: ${OBJ#$TOP/}/build.log)"
 fi

@@ -116,9 +116,15 @@ private_apt() {
 # very same options, so that ccache serves it from the line's build.
 # QOM cast checks are off, as in a release build: they cost the I/O path
 # (cpu_asidx_from_attrs on every trapped access) about 6%.
+# Debug information is line tables and functions only (DEBUG_CFLAGS, -g1
+# after configure's -g): backtraces in gdb and in sanitizer reports still
+# name file and line; locals are gone. It compiles about 15% faster than
+# -g, and a cold CI run compiles QEMU three times.
+DEBUG_CFLAGS=-g1
 line_configure_args() {
     CONFIGURE_ARGS=(--target-list=x86_64-softmmu,aarch64-softmmu
                     --disable-docs --disable-werror --disable-qom-cast-debug
+                    --extra-cflags="$DEBUG_CFLAGS"
                     --cc="ccache gcc" --cxx="ccache g++" --host-cc="ccache gcc")
     if [ "$QEMU_CXL_LINE" != 5.2 ]; then
         # 10.0: Debian's own Python (its venv module) for configure's
@@ -166,7 +172,7 @@ sanitized_build() {
     bash "$TOP/scripts/build.sh" > /dev/null      # the tree, and the firmware
     command -v clang-14 > /dev/null || bash "$TOP/scripts/deps.sh" pkg:clang-14 pkg:libclang-rt-14-dev
     configure_qemu "$SAN" --target-list=x86_64-softmmu --disable-docs --disable-werror \
-        --enable-fuzzing --enable-sanitizers --disable-tools --disable-guest-agent \
+        --extra-cflags="$DEBUG_CFLAGS" --enable-fuzzing --enable-sanitizers --disable-tools --disable-guest-agent \
         --cc="ccache clang-14" --cxx="ccache clang++-14" --host-cc="ccache clang-14"
     step "building the sanitized QEMU: $*"
     ninja -C "$SAN" -j"$(( $(nproc) + 1 ))" "$@" > "$SAN/build.log" 2>&1 ||
