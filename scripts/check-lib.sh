@@ -26,6 +26,30 @@ run() {      # run NAME CMD...: one test, output to its log
     local name=$1; shift
     local log=$LOGS/${name//\//_}.log t0=$(date +%s) rc=0
     "$@" > "$log" 2>&1 || rc=$?
+    ran "$name" $rc "$t0"
+}
+
+# run_bg NAME CMD...: start one test in the background, output to its
+# log; run_wait waits for it and counts it. For a long test that can share
+# the machine with a batch of others (one at a time).
+bg_pid="" bg_name="" bg_t0=""
+run_bg() {
+    bg_name=$1; shift
+    bg_t0=$(date +%s)
+    "$@" > "$LOGS/${bg_name//\//_}.log" 2>&1 &
+    bg_pid=$!
+}
+run_wait() {
+    [ -n "$bg_pid" ] || return 0
+    local rc=0
+    wait "$bg_pid" || rc=$?
+    bg_pid=""
+    ran "$bg_name" $rc "$bg_t0"
+}
+
+ran() {      # ran NAME STATUS T0: count a finished test, its log's tail if it failed
+    local name=$1 rc=$2 t0=$3
+    local log=$LOGS/${name//\//_}.log
     if [ $rc = 78 ]; then
         result "$name" $rc "($(( $(date +%s) - t0 ))s; $(tail -n 1 "$log"))"
     else

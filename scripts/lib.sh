@@ -168,7 +168,11 @@ link_firmware() {
 # CONFIG_FUZZ builds of softmmu working). Two sanitized builds, gcc's and
 # clang's, cost a cold CI run one more compile of QEMU.
 SAN=$BUILD/qemu-san
+# SAN_BUILT=1: the caller built every target already (make check, which
+# runs check-sanitizers.sh and check-fuzz.sh side by side: no two ninjas in
+# one folder).
 sanitized_build() {
+    [ -z "${SAN_BUILT:-}" ] || return 0
     bash "$TOP/scripts/build.sh" > /dev/null      # the tree, and the firmware
     command -v clang-14 > /dev/null || bash "$TOP/scripts/deps.sh" pkg:clang-14 pkg:libclang-rt-14-dev
     configure_qemu "$SAN" --target-list=x86_64-softmmu --disable-docs --disable-werror \

@@ -59,4 +59,19 @@ try "OK FAIL" "OK" cxl qtest-x86_64/cxl-a-test qtest-x86_64/cxl-b-test
 # --test-args reach both runs
 try "TIMEOUT" "OK" qtest --rerun --test-args " -s /x/y" qtest-x86_64/a-test
 [ "$(grep -c -- "--test-args  -s /x/y" "$SCRATCH/calls")" = 2 ] || { cat "$SCRATCH/calls"; fail "test args not passed to both runs"; }
-echo "run_meson: reruns checked"
+
+# run_bg/run_wait: a background test is counted once, after the batch,
+# with its status, and a failure shows its log; nothing without run_bg
+pass=0 fail=0 skip=0 failed=()
+run_wait > "$SCRATCH/out"
+[ "$pass/$fail" = 0/0 ] || fail "run_wait without run_bg counted something"
+run_bg bg/slow bash -c 'sleep 1; echo broken here; exit 3'
+printf 'OK\n' > "$SCRATCH/statuses"
+run_meson qtest qtest-x86_64/a-test > "$SCRATCH/out"
+run_wait >> "$SCRATCH/out"
+[ "$pass/$fail/${failed[*]}" = "1/1/bg/slow" ] || { cat "$SCRATCH/out"; fail "background failure not counted: $pass/$fail"; }
+grep -q "^    | broken here" "$SCRATCH/out" || { cat "$SCRATCH/out"; fail "background failure without its log"; }
+run_bg bg/fine true
+run_wait > "$SCRATCH/out"
+[ "$pass/$fail" = 2/1 ] && grep -q "^PASS  bg/fine" "$SCRATCH/out" || { cat "$SCRATCH/out"; fail "background pass not counted: $pass/$fail"; }
+echo "run_meson: reruns checked; run_bg: counted after the batch"
