@@ -1,0 +1,242 @@
+/*
+ * Interleaved decode, end to end: two CXL host bridges with two root ports
+ * each and a Type 3 device below every port, a fixed memory window over
+ * one or both bridges, and the HDM decoders of the bridges and the devices
+ * programmed through MMIO the way Linux lays out a region (CXL r3.1
+ * 8.2.4.20, 9.13.1: a device's position in the region is the chunk number
+ * modulo the ways; each level below the window interleaves at the window's
+ * granularity times the ways above it).
+ *
+ * Words written through the window must read back through it and land in
+ * the backing file of the device that owns their chunk, at the DPA that
+ * the chunk number and the offset in the chunk give, and nowhere else:
+ * every file is read whole after each case.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/host-utils.h"
+#include "cxl-qtest.h"
+
+#define NDEV            4
+#define DEV_SIZE        (256 * MiB)
+#define HB1_BUS         22
+
+typedef struct Layout {
+    int ways;                   /* devices in the region: 1, 2 or 4 */
+    int hbs;                    /* host bridges the window interleaves */
+    uint64_t gran;              /* the window's granularity, bytes */
+} Layout;
+
+typedef struct Rig {
+    QTestState *qts;
+    char *path[NDEV];
+    uint64_t hdm_hb[2];
+    uint64_t hdm_ep[NDEV];
+} Rig;
+
+/* Device i sits below host bridge i / 2, root port i % 2 (port number) */
+static int rp_bus(int i)
+{
+    return (i < 2 ? RP_BUS : HB1_BUS + 1) + i % 2;
+}
+
+static void rig_start(Rig *r, const Layout *l)
+{
+    g_autoptr(GString) cmd = g_string_new("-machine q35,cxl=on -m 512M ");
+    int i, fd;
+
+    for (i = 0; i < NDEV; i++) {
+        fd = g_file_open_tmp("cxl-interleave-XXXXXX", &r->path[i], NULL);
+        g_assert(fd >= 0 && ftruncate(fd, DEV_SIZE) == 0);
+        close(fd);
+        g_string_append_printf(cmd, "-object memory-backend-file,id=m%d,"
+                               "mem-path=%s,size=256M,share=on ",
+                               i, r->path[i]);
+    }
+    g_string_append_printf(cmd,
+        "-device pxb-cxl,id=cxl.0,bus=pcie.0,bus_nr=%d "
+        "-device pxb-cxl,id=cxl.1,bus=pcie.0,bus_nr=%d ", HB_BUS, HB1_BUS);
+    for (i = 0; i < NDEV; i++) {
+        g_string_append_printf(cmd,
+            "-device cxl-rp,id=rp%d,bus=cxl.%d,addr=%d.0,chassis=%d,slot=%d,"
+            "port=%d -device cxl-type3,bus=rp%d,volatile-memdev=m%d,"
+            "id=t%d ", i, i / 2, i % 2, i / 2, i % 2, i % 2, i, i, i);
+    }
+    g_string_append_printf(cmd, "-M cxl-fmw.0.targets.0=cxl.0,");
+    if (l->hbs == 2) {
+        g_string_append_printf(cmd, "cxl-fmw.0.targets.1=cxl.1,");
+    }
+    g_string_append_printf(cmd, "cxl-fmw.0.size=4G,"
+                           "cxl-fmw.0.interleave-granularity=%" PRIu64,
+                           l->gran);
+    r->qts = qtest_init(cmd->str);
+
+    /* q35's PCIEXBAR: ECAM at 0xb0000000, 256 buses */
+    qtest_outl(r->qts, 0xcf8, 0x80000060);
+    qtest_outl(r->qts, 0xcfc, ECAM | 1);
+    for (i = 0; i < NDEV; i++) {
+        int hb_bus = i < 2 ? HB_BUS : HB1_BUS;
+        int devfn = (i % 2) << 3;            /* slot i % 2, function 0 */
+        uint64_t comp = BAR_BASE + i * 16 * MiB;
+
+        qtest_writeb(r->qts, ecam(hb_bus, devfn, PCI_SECONDARY_BUS), rp_bus(i));
+        qtest_writeb(r->qts, ecam(hb_bus, devfn, PCI_SUBORDINATE_BUS),
+                     rp_bus(i));
+        qtest_writew(r->qts, ecam(hb_bus, devfn, PCI_MEMORY_BASE), comp >> 16);
+        qtest_writew(r->qts, ecam(hb_bus, devfn, PCI_MEMORY_LIMIT),
+                     (comp + 16 * MiB - 1) >> 16);
+        qtest_writew(r->qts, ecam(hb_bus, devfn, PCI_COMMAND),
+                     PCI_COMMAND_MEMORY);
+        place_bar(r->qts, rp_bus(i), 0, 0, comp);
+        qtest_writew(r->qts, ecam(rp_bus(i), 0, PCI_COMMAND),
+                     PCI_COMMAND_MEMORY);
+        r->hdm_ep[i] = cachemem_cap(r->qts, comp + CACHEMEM, 5);
+        g_assert(r->hdm_ep[i]);
+    }
+    /* One 64 KiB register block per host bridge from CHBCR on */
+    for (i = 0; i < 2; i++) {
+        r->hdm_hb[i] = cachemem_cap(r->qts, CHBCR + i * 64 * KiB + CACHEMEM,
+                                    5);
+        g_assert(r->hdm_hb[i]);
+    }
+}
+
+static int ilog2(uint64_t v)
+{
+    return 63 - clz64(v);
+}
+
+/* The device (0..3) that owns byte @off of the region, and its DPA */
+static int owner(const Layout *l, uint64_t off, uint64_t *dpa)
+{
+    uint64_t chunk = off / l->gran;
+    int hb = chunk % l->hbs;
+    int rp = (chunk / l->hbs) % (l->ways / l->hbs);
+
+    *dpa = chunk / l->ways * l->gran + off % l->gran;
+    return hb * 2 + rp;
+}
+
+/*
+ * Program and commit the region: the decoder of both host bridges (the
+ * same in each, so that the order of their register blocks does not
+ * matter; a bridge the window does not target sees no access) and of
+ * each device in the region.
+ */
+static void program(Rig *r, const Layout *l)
+{
+    uint64_t size = l->ways * DEV_SIZE;
+    int hb_ways = l->ways / l->hbs;
+    uint32_t hb_ctrl = CTRL_IW(ilog2(hb_ways)) |
+                       CTRL_IG(ilog2(l->gran * l->hbs) - 8);
+    uint32_t ep_ctrl = CTRL_IW(ilog2(l->ways)) | CTRL_IG(ilog2(l->gran) - 8);
+    uint64_t dpa, off;
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        /* Target List: position 0 is port 0, position 1 port 1 */
+        assert_committed(commit(r->qts, r->hdm_hb[i], 0, WINDOW, size,
+                                hb_ctrl, 0x0100));
+    }
+    for (i = 0; i < NDEV; i++) {
+        for (off = 0; off < size; off += l->gran) {
+            if (owner(l, off, &dpa) == i) {
+                break;
+            }
+        }
+        if (off < size) {
+            assert_committed(commit(r->qts, r->hdm_ep[i], 0, WINDOW, size,
+                                    ep_ctrl, 0));
+        }
+    }
+}
+
+static uint64_t pattern(uint64_t off)
+{
+    return (off * 0x9e3779b97f4a7c15ull) ^ 0xc3c33c3c00000000ull ^ off;
+}
+
+static void test_layout(const void *data)
+{
+    const Layout *l = data;
+    Rig r = { 0 };
+    uint64_t size = l->ways * DEV_SIZE;
+    g_autoptr(GArray) offs = g_array_new(false, false, sizeof(uint64_t));
+    g_autofree uint8_t *buf = g_malloc(DEV_SIZE);
+    uint64_t off, dpa;
+    guint i;
+    int d;
+
+    rig_start(&r, l);
+    program(&r, l);
+
+    /* Three words in each of the first 64 chunks, and at the far end */
+    for (off = 0; off < 64 * l->gran; off += l->gran) {
+        uint64_t in[] = { 0, l->gran / 2 + 8, l->gran - 8 };
+
+        for (i = 0; i < ARRAY_SIZE(in); i++) {
+            uint64_t o = off + in[i];
+            g_array_append_val(offs, o);
+        }
+    }
+    off = size - 8;
+    g_array_append_val(offs, off);
+    off = size / 2 + l->gran;
+    g_array_append_val(offs, off);
+
+    for (i = 0; i < offs->len; i++) {
+        off = g_array_index(offs, uint64_t, i);
+        qtest_writeq(r.qts, WINDOW + off, pattern(off));
+    }
+    for (i = 0; i < offs->len; i++) {
+        off = g_array_index(offs, uint64_t, i);
+        g_assert_cmphex(qtest_readq(r.qts, WINDOW + off), ==, pattern(off));
+    }
+    qtest_quit(r.qts);
+
+    /* Each word in its owner's file at its DPA, nothing anywhere else */
+    for (d = 0; d < NDEV; d++) {
+        int fd = open(r.path[d], O_RDONLY);
+
+        g_assert(fd >= 0);
+        g_assert(pread(fd, buf, DEV_SIZE, 0) == DEV_SIZE);
+        close(fd);
+        for (i = 0; i < offs->len; i++) {
+            off = g_array_index(offs, uint64_t, i);
+            if (owner(l, off, &dpa) == d) {
+                g_assert_cmphex(ldq_le_p(buf + dpa), ==, pattern(off));
+                memset(buf + dpa, 0, 8);
+            }
+        }
+        for (dpa = 0; dpa < DEV_SIZE; dpa += 8) {
+            if (ldq_le_p(buf + dpa)) {
+                g_error("device %d: stray bytes at DPA 0x%" PRIx64
+                        ": 0x%" PRIx64, d, dpa, ldq_le_p(buf + dpa));
+            }
+        }
+        unlink(r.path[d]);
+        g_free(r.path[d]);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const Layout layouts[] = {
+        { 1, 1, 256 }, { 1, 1, 4096 },
+        { 2, 1, 256 }, { 2, 1, 4096 },
+        { 2, 2, 256 }, { 2, 2, 4096 },
+        { 4, 2, 256 }, { 4, 2, 1024 }, { 4, 2, 4096 }, { 4, 2, 8192 },
+    };
+    int i;
+
+    g_test_init(&argc, &argv, NULL);
+    for (i = 0; i < ARRAY_SIZE(layouts); i++) {
+        g_autofree char *name =
+            g_strdup_printf("/cxl/interleave/%dway-%dhb-%" PRIu64,
+                            layouts[i].ways, layouts[i].hbs,
+                            layouts[i].gran);
+        qtest_add_data_func(name, &layouts[i], test_layout);
+    }
+    return g_test_run();
+}
