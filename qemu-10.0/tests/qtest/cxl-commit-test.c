@@ -111,6 +111,15 @@ static void test_dpa(void)
                           CTRL_IW(1), 0));
     /* A refused decoder decodes nothing */
     qtest_writeq(m.qts, WINDOW + 0x1000, PATTERN);
+    /*
+     * 8 ways of 2 GiB: 256 MiB of DPA, the whole device, with bit 31 of
+     * Size Low set (no sign to extend); then uncommitted again
+     */
+    assert_committed(commit(m.qts, m.hdm_ep, 0, WINDOW, 2 * GiB,
+                            CTRL_IW(3), 0));
+    qtest_writel(m.qts, decoder(m.hdm_ep, 0) + 0x10, CTRL_IW(3));
+    g_assert_cmphex(qtest_readl(m.qts, decoder(m.hdm_ep, 0) + 0x10) &
+                    CTRL_COMMITTED, ==, 0);
 
     /* The whole device, then nothing left for decoder 1 */
     assert_committed(commit(m.qts, m.hdm_ep, 0, WINDOW, 256 * MiB,
