@@ -139,7 +139,12 @@ line_configure_args() {
 configure_qemu() {
     local dir=$1; shift
     local want; want=$(printf '%s\n' "$@")
+    # a build folder configured from another tree starts again
+    if [ -f "$dir/build.ninja" ] && [ "$(cat "$dir/.qemu-cxl-source" 2>/dev/null || echo "$SRC")" != "$SRC" ]; then
+        rm -rf "$dir"
+    fi
     mkdir -p "$dir"
+    echo "$SRC" > "$dir/.qemu-cxl-source"
     if [ ! -f "$dir/build.ninja" ] || [ "$(cat "$dir/.qemu-cxl-configure" 2>/dev/null)" != "$want" ]; then
         step "configuring QEMU in ${dir#$TOP/}"
         (cd "$dir" && "$SRC/configure" "$@" > configure.log 2>&1) || {
@@ -168,6 +173,36 @@ link_firmware() {
 # CONFIG_FUZZ builds of softmmu working). Two sanitized builds, gcc's and
 # clang's, cost a cold CI run one more compile of QEMU.
 SAN=$BUILD/qemu-san
+# The sanitized build holds only the devices the CXL tests and the fuzzer
+# use: the q35 machine with what it selects, the devices it creates by
+# default (VGA, a parallel port, the e1000e NIC: without them it refuses
+# to start unless -nodefaults), the pc machine (which must refuse
+# cxl=on) and CXL (pxb-cxl, the ports, cxl-type3).
+# QEMU 5.2 takes a target's device set from
+# default-configs/devices/TARGET.mak, and --without-default-devices leaves
+# out whatever a board only implies, CXL included. So the build compiles
+# SAN_SRC, a copy of build/src (hard links, remade each time: the tree's
+# files keep their times, so ninja rebuilds only what changed) whose
+# x86_64-softmmu.mak names these. That is a fifth less to compile than
+# the default device set.
+SAN_SRC=$BUILD/src-san
+sanitized_tree() {
+    local mak=default-configs/devices/x86_64-softmmu.mak
+    rm -rf "$SAN_SRC"
+    cp -al "$BUILD/src" "$SAN_SRC"
+    rm -rf "$SAN_SRC/.git"
+    rm -f "$SAN_SRC/$mak"
+    printf '%s\n' "# qemu-cxl's sanitized build (scripts/lib.sh): q35 and the CXL devices" \
+        CONFIG_Q35=y CONFIG_I440FX=y CONFIG_CXL=y CONFIG_VGA_PCI=y CONFIG_PARALLEL=y \
+        CONFIG_E1000E_PCI_EXPRESS=y > "$SAN_SRC/$mak"
+    # its time: the newer of the file it replaces and this script's, so
+    # that meson configures again when either changes, and only then
+    if [ "$BUILD/src/$mak" -nt "$TOP/scripts/lib.sh" ]; then
+        touch -r "$BUILD/src/$mak" "$SAN_SRC/$mak"
+    else
+        touch -r "$TOP/scripts/lib.sh" "$SAN_SRC/$mak"
+    fi
+}
 # SAN_BUILT=1: the caller built every target already (make check, which
 # runs check-sanitizers.sh and check-fuzz.sh side by side: no two ninjas in
 # one folder).
@@ -175,8 +210,10 @@ sanitized_build() {
     [ -z "${SAN_BUILT:-}" ] || return 0
     bash "$TOP/scripts/build.sh" > /dev/null      # the tree, and the firmware
     command -v clang-14 > /dev/null || bash "$TOP/scripts/deps.sh" pkg:clang-14 pkg:libclang-rt-14-dev
-    configure_qemu "$SAN" --target-list=x86_64-softmmu --disable-docs --disable-werror \
+    sanitized_tree
+    SRC=$SAN_SRC configure_qemu "$SAN" --target-list=x86_64-softmmu --disable-docs --disable-werror \
         --extra-cflags="$DEBUG_CFLAGS" --enable-fuzzing --enable-sanitizers --disable-tools --disable-guest-agent \
+        --without-default-devices \
         --cc="ccache clang-14" --cxx="ccache clang++-14" --host-cc="ccache clang-14"
     step "building the sanitized QEMU: $*"
     ninja -C "$SAN" -j"$(( $(nproc) + 1 ))" "$@" > "$SAN/build.log" 2>&1 ||
