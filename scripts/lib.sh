@@ -192,7 +192,7 @@ sanitized_tree() {
     cp -al "$BUILD/src" "$SAN_SRC"
     rm -rf "$SAN_SRC/.git"
     rm -f "$SAN_SRC/$mak"
-    printf '%s\n' "# qemu-cxl's sanitized build (scripts/lib.sh): q35 and the CXL devices" \
+    printf '%s\n' "# qemu-cxl's sanitized build (scripts/lib.sh): what the CXL tests use" \
         CONFIG_Q35=y CONFIG_I440FX=y CONFIG_CXL=y CONFIG_VGA_PCI=y CONFIG_PARALLEL=y \
         CONFIG_E1000E_PCI_EXPRESS=y > "$SAN_SRC/$mak"
     # its time: the newer of the file it replaces and this script's, so
