@@ -173,8 +173,8 @@ static void test_lock(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    qtest_add_func("/cxl/commit/order", test_order);
-    qtest_add_func("/cxl/commit/dpa", test_dpa);
-    qtest_add_func("/cxl/commit/lock", test_lock);
+    cxl_qtest_add_func_both("/commit/order", test_order);
+    cxl_qtest_add_func_both("/commit/dpa", test_dpa);
+    cxl_qtest_add_func_both("/commit/lock", test_lock);
     return g_test_run();
 }

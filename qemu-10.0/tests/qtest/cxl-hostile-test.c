@@ -165,9 +165,10 @@ static void test_mbox_narrow_writes(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    qtest_add_func("/cxl/hostile/hb-decoder-ways", test_hb_ways);
-    qtest_add_func("/cxl/hostile/endpoint-decoder-ways", test_ep_ways);
+    cxl_qtest_add_func_both("/hostile/hb-decoder-ways", test_hb_ways);
+    cxl_qtest_add_func_both("/hostile/endpoint-decoder-ways", test_ep_ways);
     qtest_add_func("/cxl/hostile/lsa", test_lsa);
-    qtest_add_func("/cxl/hostile/mailbox-narrow-writes", test_mbox_narrow_writes);
+    qtest_add_func("/cxl/hostile/mailbox-narrow-writes",
+                   test_mbox_narrow_writes);
     return g_test_run();
 }

@@ -17,6 +17,8 @@
 #include "qemu/osdep.h"
 #include "qemu/host-utils.h"
 #include "cxl-qtest.h"
+#include "qobject/qnum.h"
+#include "qobject/qstring.h"
 
 #define NDEV            4
 #define DEV_SIZE        (256 * MiB)
@@ -70,6 +72,7 @@ static void rig_start(Rig *r, const Layout *l)
     g_string_append_printf(cmd, "cxl-fmw.0.size=4G,"
                            "cxl-fmw.0.interleave-granularity=%" PRIu64,
                            l->gran);
+    g_string_append(cmd, cxl_qtest_mode_args());
     r->qts = qtest_init(cmd->str);
 
     /* q35's PCIEXBAR: ECAM at 0xb0000000, 256 buses */
@@ -108,8 +111,9 @@ static int ilog2(uint64_t v)
 }
 
 /* The device (0..3) that owns byte @off of the region, and its DPA */
-static int owner(const Layout *l, uint64_t off, uint64_t *dpa)
+static int owner(const void *layout, uint64_t off, uint64_t *dpa)
 {
+    const Layout *l = layout;
     uint64_t chunk = off / l->gran;
     int hb = chunk % l->hbs;
     int rp = (chunk / l->hbs) % (l->ways / l->hbs);
@@ -163,10 +167,8 @@ static void test_layout(const void *data)
     Rig r = { 0 };
     uint64_t size = l->ways * DEV_SIZE;
     g_autoptr(GArray) offs = g_array_new(false, false, sizeof(uint64_t));
-    g_autofree uint8_t *buf = g_malloc(DEV_SIZE);
-    uint64_t off, dpa;
+    uint64_t off;
     guint i;
-    int d;
 
     rig_start(&r, l);
     program(&r, l);
@@ -193,21 +195,77 @@ static void test_layout(const void *data)
         off = g_array_index(offs, uint64_t, i);
         g_assert_cmphex(qtest_readq(r.qts, WINDOW + off), ==, pattern(off));
     }
+    /* The route tables (or the walk) answer cxl-translate as the model */
+    g_assert_cmpint(cxl_window_routed(r.qts), ==, !*cxl_qtest_mode_args());
+    cxl_qtest_check_translate(r.qts, offs, owner, l);
     qtest_quit(r.qts);
 
     /* Each word in its owner's file at its DPA, nothing anywhere else */
+    cxl_qtest_check_files(r.path, NDEV, DEV_SIZE, offs, owner, l, pattern);
+}
+
+/*
+ * The decode follows the decoders as they change: a 2-way region over the
+ * two root ports of host bridge 0, then every decoder uncommitted (writes
+ * go nowhere), then the region again with the bridge's Target List
+ * reversed, so that each chunk reaches the other device.
+ */
+static void test_reprogram(void)
+{
+    static const Layout l = { 2, 1, 256 };
+    static const uint64_t w1 = 0x1111111111111111ull,
+                          w2 = 0x2222222222222222ull,
+                          w3 = 0x3333333333333333ull;
+    uint32_t ctrl = CTRL_IW(1) | CTRL_IG(0);
+    g_autofree uint8_t *buf = g_malloc(DEV_SIZE);
+    Rig r = { 0 };
+    uint64_t dpa;
+    int d, n;
+
+    rig_start(&r, &l);
+    program(&r, &l);
+    /* Chunk 0 goes to port 0 (device 0), chunk 1 to port 1 (device 1) */
+    qtest_writeq(r.qts, WINDOW, w1);
+    qtest_writeq(r.qts, WINDOW + 256, w1 + 1);
+
+    /* (the host bridges' register blocks: program() set both alike) */
+    for (n = 0; n < 4; n++) {
+        uint64_t hdm = n < 2 ? r.hdm_ep[n] : r.hdm_hb[n - 2];
+
+        qtest_writel(r.qts, hdm + 0x20, 0);         /* decoder 0 Control */
+        g_assert_cmphex(qtest_readl(r.qts, hdm + 0x20) & CTRL_COMMITTED, ==,
+                        0);
+    }
+    qtest_writeq(r.qts, WINDOW + 16, w2);
+    qtest_writeq(r.qts, WINDOW + 256 + 16, w2);
+
+    /* Reversed: chunk 0 to port 1 (device 1), chunk 1 to port 0 */
+    for (n = 0; n < 2; n++) {
+        assert_committed(commit(r.qts, r.hdm_hb[n], 0, WINDOW, 2 * DEV_SIZE,
+                                ctrl, 0x0001));
+    }
+    for (n = 0; n < 2; n++) {
+        assert_committed(commit(r.qts, r.hdm_ep[n], 0, WINDOW, 2 * DEV_SIZE,
+                                ctrl, 0));
+    }
+    qtest_writeq(r.qts, WINDOW + 8, w3);
+    qtest_writeq(r.qts, WINDOW + 256 + 8, w3 + 1);
+    /* chunk 0 reads device 1's DPA 0 now, chunk 1 device 0's */
+    g_assert_cmphex(qtest_readq(r.qts, WINDOW), ==, w1 + 1);
+    g_assert_cmphex(qtest_readq(r.qts, WINDOW + 256), ==, w1);
+    qtest_quit(r.qts);
+
     for (d = 0; d < NDEV; d++) {
         int fd = open(r.path[d], O_RDONLY);
 
         g_assert(fd >= 0);
         g_assert(pread(fd, buf, DEV_SIZE, 0) == DEV_SIZE);
         close(fd);
-        for (i = 0; i < offs->len; i++) {
-            off = g_array_index(offs, uint64_t, i);
-            if (owner(l, off, &dpa) == d) {
-                g_assert_cmphex(ldq_le_p(buf + dpa), ==, pattern(off));
-                memset(buf + dpa, 0, 8);
-            }
+        if (d < 2) {
+            /* device 0: w1 (chunk 0 before), w3 + 1 (chunk 1 after) */
+            g_assert_cmphex(ldq_le_p(buf), ==, d ? w1 + 1 : w1);
+            g_assert_cmphex(ldq_le_p(buf + 8), ==, d ? w3 : w3 + 1);
+            memset(buf, 0, 16);
         }
         for (dpa = 0; dpa < DEV_SIZE; dpa += 8) {
             if (ldq_le_p(buf + dpa)) {
@@ -217,6 +275,94 @@ static void test_layout(const void *data)
         }
         unlink(r.path[d]);
         g_free(r.path[d]);
+    }
+}
+
+/*
+ * What the monitor shows of a 4-way region over two host bridges at
+ * 256 B: query-cxl's window, host bridges, decoders and devices as
+ * programmed, HMP "info cxl" and "cxl_translate" printing the same
+ */
+static void test_query(void)
+{
+    static const Layout l = { 4, 2, 256 };
+    Rig r = { 0 };
+    QDict *rsp, *ret, *w, *hb, *dec, *rp, *dev;
+    QList *targets;
+    g_autofree char *info = NULL, *tr = NULL, *miss = NULL;
+    int i;
+
+    rig_start(&r, &l);
+    program(&r, &l);
+    rsp = qtest_qmp(r.qts, "{'execute': 'query-cxl'}");
+    ret = qdict_get_qdict(rsp, "return");
+    g_assert(qdict_get_bool(ret, "enabled"));
+
+    w = qobject_to(QDict, qlist_peek(qdict_get_qlist(ret, "windows")));
+    g_assert_cmphex(qdict_get_int(w, "base"), ==, WINDOW);
+    g_assert_cmphex(qdict_get_int(w, "size"), ==, 4 * GiB);
+    g_assert_cmpint(qdict_get_int(w, "granularity"), ==, 256);
+    targets = qdict_get_qlist(w, "targets");
+    g_assert_cmpint(qlist_size(targets), ==, 2);
+    g_assert_cmpstr(qstring_get_str(qobject_to(QString, qlist_peek(targets))),
+                    ==, "cxl.0");
+
+    /* Host bridge cxl.1: 2 ways at 512 B over ports 0 and 1 */
+    hb = qobject_to(QDict, qlist_entry_obj(qlist_next(qlist_first(
+             qdict_get_qlist(ret, "host-bridges")))));
+    g_assert_cmpstr(qdict_get_str(hb, "id"), ==, "cxl.1");
+    g_assert_cmpint(qdict_get_int(hb, "bus-nr"), ==, HB1_BUS);
+    g_assert_false(qdict_get_bool(hb, "passthrough"));
+    dec = qobject_to(QDict, qlist_peek(qdict_get_qlist(hb, "decoders")));
+    g_assert(qdict_get_bool(dec, "committed"));
+    g_assert_cmphex(qdict_get_int(dec, "base"), ==, WINDOW);
+    g_assert_cmphex(qdict_get_int(dec, "size"), ==, 4 * DEV_SIZE);
+    g_assert_cmpint(qdict_get_int(dec, "ways"), ==, 2);
+    g_assert_cmpint(qdict_get_int(dec, "granularity"), ==, 512);
+    targets = qdict_get_qlist(dec, "targets");
+    g_assert_cmpint(qlist_size(targets), ==, 2);
+    for (i = 0; i < 2; i++) {
+        QObject *t = qlist_pop(targets);
+
+        g_assert_cmpint(qnum_get_int(qobject_to(QNum, t)), ==, i);
+        qobject_unref(t);
+    }
+
+    /* Its root port 1, device t3: 4 ways at 256 B, all of its DPA */
+    rp = qobject_to(QDict, qlist_entry_obj(qlist_next(qlist_first(
+             qdict_get_qlist(hb, "root-ports")))));
+    g_assert_cmpint(qdict_get_int(rp, "port"), ==, 1);
+    dev = qdict_get_qdict(rp, "device");
+    g_assert_cmpstr(qdict_get_str(dev, "id"), ==, "t3");
+    g_assert_cmphex(qdict_get_int(dev, "volatile-size"), ==, DEV_SIZE);
+    dec = qobject_to(QDict, qlist_peek(qdict_get_qlist(dev, "decoders")));
+    g_assert(qdict_get_bool(dec, "committed"));
+    g_assert_cmpint(qdict_get_int(dec, "ways"), ==, 4);
+    g_assert_cmpint(qdict_get_int(dec, "dpa-base"), ==, 0);
+    g_assert_cmphex(qdict_get_int(dec, "dpa-size"), ==, DEV_SIZE);
+    qobject_unref(rsp);
+
+    info = qtest_hmp(r.qts, "info cxl");
+    g_assert_nonnull(strstr(info, "host bridge cxl.1: bus 22"));
+    g_assert_nonnull(strstr(info, "decoder 0: committed HPA "
+                            "0x110000000-0x14fffffff 2 way(s) 512 B "
+                            "targets 0 1"));
+    g_assert_nonnull(strstr(info, "decoder 0: committed HPA "
+                            "0x110000000-0x14fffffff 4 way(s) 256 B "
+                            "DPA 0x0-0xfffffff"));
+    g_assert_nonnull(strstr(info, "decoder 1: not committed"));
+    /* chunk 1: host bridge 1, its root port 0: t2, the DPA of chunk 0 */
+    tr = qtest_hmp(r.qts, "cxl_translate 0x110000108");
+    g_assert_nonnull(strstr(tr, "HPA 0x110000108 (window 0): t2 DPA 0x8"));
+    /* past the region: host bridge 0 (chunk 0 of a 2-way window) */
+    miss = qtest_hmp(r.qts, "cxl_translate 0x150000000");
+    g_assert_nonnull(strstr(miss, "not reached: the decode stops at the "
+                            "host bridge: no committed HDM decoder covers "
+                            "the address"));
+    qtest_quit(r.qts);
+    for (i = 0; i < NDEV; i++) {
+        unlink(r.path[i]);
+        g_free(r.path[i]);
     }
 }
 
@@ -233,10 +379,12 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     for (i = 0; i < ARRAY_SIZE(layouts); i++) {
         g_autofree char *name =
-            g_strdup_printf("/cxl/interleave/%dway-%dhb-%" PRIu64,
+            g_strdup_printf("/interleave/%dway-%dhb-%" PRIu64,
                             layouts[i].ways, layouts[i].hbs,
                             layouts[i].gran);
-        qtest_add_data_func(name, &layouts[i], test_layout);
+        cxl_qtest_add_both(name, &layouts[i], test_layout);
     }
+    cxl_qtest_add_func_both("/interleave/reprogram", test_reprogram);
+    qtest_add_func("/cxl/interleave/query", test_query);
     return g_test_run();
 }

@@ -15,6 +15,8 @@
 #include "qemu/units.h"
 #include "qemu/bswap.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "hw/pci/pci_regs.h"
 
 #define ECAM            0xb0000000ull
@@ -44,6 +46,27 @@
 #define OP_SET_LSA      0x4103
 #define RC_SUCCESS      0
 #define RC_INVALID_INPUT 2
+
+/*
+ * The decode tests run each case twice: routed by the windows' route
+ * tables (the default) under /cxl/fast/, and by the reference walk
+ * through the decoders on every access (-M cxl-fast-path=off) under
+ * /cxl/reference/. cxl_qtest_mode_args() is what the running case adds
+ * to its command line.
+ */
+typedef struct CXLQTestCase {
+    const void *data;
+    GTestDataFunc fn;           /* fn(data), or */
+    GTestFunc plain;            /* plain() */
+    bool reference;
+} CXLQTestCase;
+
+static const char *cxl_qtest_mode G_GNUC_UNUSED = "";
+
+static inline const char *cxl_qtest_mode_args(void)
+{
+    return cxl_qtest_mode;
+}
 
 typedef struct Machine {
     QTestState *qts;
@@ -163,8 +186,8 @@ static inline void machine_start(Machine *m)
         "-device cxl-rp,id=rp0,bus=cxl.0,addr=0.0,chassis=0,slot=0,port=0 "
         "-device cxl-rp,id=rp1,bus=cxl.0,addr=1.0,chassis=0,slot=1,port=1 "
         "-device cxl-type3,bus=rp0,persistent-memdev=mem0,lsa=lsa0,id=t3 "
-        "-M cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=4G",
-        m->mem_path, m->lsa_path, HB_BUS);
+        "-M cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=4G%s",
+        m->mem_path, m->lsa_path, HB_BUS, cxl_qtest_mode_args());
     machine_setup(m);
 }
 
@@ -202,6 +225,156 @@ static inline void assert_refused(uint32_t ctrl)
 static inline void assert_committed(uint32_t ctrl)
 {
     g_assert_cmphex(ctrl & (CTRL_COMMITTED | CTRL_ERR), ==, CTRL_COMMITTED);
+}
+
+static inline void cxl_qtest_run_case(const void *opaque)
+{
+    const CXLQTestCase *c = opaque;
+
+    cxl_qtest_mode = c->reference ? " -M cxl-fast-path=off" : "";
+    if (c->plain) {
+        c->plain();
+    } else {
+        c->fn(c->data);
+    }
+    cxl_qtest_mode = "";
+}
+
+static inline void cxl_qtest_add_case(const char *path, CXLQTestCase c)
+{
+    int m;
+
+    for (m = 0; m < 2; m++) {
+        CXLQTestCase *p = g_new(CXLQTestCase, 1);  /* lives as long as */
+        g_autofree char *name =                   /* the test program */
+            g_strdup_printf("/cxl/%s%s", m ? "reference" : "fast", path);
+
+        *p = c;
+        p->reference = m;
+        qtest_add_data_func(name, p, cxl_qtest_run_case);
+    }
+}
+
+/* Register @fn(@data) as /cxl/fast/@path and /cxl/reference/@path */
+static inline void cxl_qtest_add_both(const char *path, const void *data,
+                                      GTestDataFunc fn)
+{
+    cxl_qtest_add_case(path, (CXLQTestCase) { .data = data, .fn = fn });
+}
+
+/* ... and @fn() */
+static inline void cxl_qtest_add_func_both(const char *path, GTestFunc fn)
+{
+    cxl_qtest_add_case(path, (CXLQTestCase) { .plain = fn });
+}
+
+/*
+ * After a decode test: read the @n backing files in @paths (@size bytes
+ * each) whole. The word @pattern(off) for each window offset off in @offs
+ * must sit in the file of its owner at its DPA (@owner, the test's model
+ * of what it programmed), and every other byte of every file must be 0.
+ * The files are removed.
+ */
+static inline void cxl_qtest_check_files(char **paths, int n, uint64_t size,
+                                         GArray *offs,
+                                         int (*owner)(const void *layout,
+                                                      uint64_t off,
+                                                      uint64_t *dpa),
+                                         const void *layout,
+                                         uint64_t (*pattern)(uint64_t off))
+{
+    g_autofree uint8_t *buf = g_malloc(size);
+    uint64_t off, dpa;
+    guint i;
+    int d;
+
+    for (d = 0; d < n; d++) {
+        int fd = open(paths[d], O_RDONLY);
+
+        g_assert(fd >= 0);
+        g_assert(pread(fd, buf, size, 0) == size);
+        close(fd);
+        for (i = 0; i < offs->len; i++) {
+            off = g_array_index(offs, uint64_t, i);
+            if (owner(layout, off, &dpa) == d) {
+                g_assert_cmphex(ldq_le_p(buf + dpa), ==, pattern(off));
+                memset(buf + dpa, 0, 8);
+            }
+        }
+        for (dpa = 0; dpa < size; dpa += 8) {
+            if (ldq_le_p(buf + dpa)) {
+                g_error("device %d: stray bytes at DPA 0x%" PRIx64
+                        ": 0x%" PRIx64, d, dpa, ldq_le_p(buf + dpa));
+            }
+        }
+        unlink(paths[d]);
+        g_free(paths[d]);
+    }
+}
+
+/*
+ * cxl-translate of @hpa: the id of the device it reaches, with its DPA in
+ * @dpa, or NULL when the decode stops
+ */
+static inline char *cxl_translate(QTestState *qts, uint64_t hpa, uint64_t *dpa)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'cxl-translate', "
+                           "'arguments': {'address': %" PRIu64 "}}", hpa);
+    QDict *ret = qdict_get_qdict(rsp, "return");
+    char *dev = NULL;
+
+    g_assert(ret);
+    g_assert_cmphex(qdict_get_int(ret, "address"), ==, hpa);
+    if (qdict_get_bool(ret, "reached")) {
+        dev = g_strdup(qdict_get_str(ret, "device"));
+        *dpa = qdict_get_int(ret, "dpa");
+    }
+    qobject_unref(rsp);
+    return dev;
+}
+
+/*
+ * cxl-translate agrees with the test's model (@owner) for the window
+ * offsets in @offs: device "t<owner>", at the DPA the model gives
+ */
+static inline void cxl_qtest_check_translate(QTestState *qts, GArray *offs,
+                                             int (*owner)(const void *layout,
+                                                          uint64_t off,
+                                                          uint64_t *dpa),
+                                             const void *layout)
+{
+    guint i;
+
+    for (i = 0; i < offs->len; i++) {
+        uint64_t off = g_array_index(offs, uint64_t, i), dpa, want_dpa;
+        g_autofree char *want = g_strdup_printf("t%d",
+                                                owner(layout, off, &want_dpa));
+        g_autofree char *dev = cxl_translate(qts, WINDOW + off, &dpa);
+
+        g_assert_cmpstr(dev, ==, want);
+        g_assert_cmphex(dpa, ==, want_dpa);
+    }
+}
+
+/*
+ * query-cxl: is window 0 routed by its route table now? It must be on
+ * the fast path once an access has built the table, and never with
+ * cxl-fast-path=off.
+ */
+static inline bool cxl_window_routed(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-cxl'}");
+    QDict *ret = qdict_get_qdict(rsp, "return");
+    QList *windows = qdict_get_qlist(ret, "windows");
+    QDict *w = qobject_to(QDict, qlist_peek(windows));
+    bool routed;
+
+    g_assert(w);
+    g_assert_cmpint(qdict_get_bool(ret, "fast-path"), ==,
+                    !*cxl_qtest_mode);
+    routed = qdict_get_bool(w, "routes");
+    qobject_unref(rsp);
+    return routed;
 }
 
 /* Run mailbox command @op with @len payload bytes already written */

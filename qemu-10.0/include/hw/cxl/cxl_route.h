@@ -1,0 +1,114 @@
+/*
+ * Where an access to a CXL Fixed Memory Window goes: the reference walk
+ * through the HDM decoders (hw/cxl/cxl-route.c) and the flat route table
+ * computed from it whenever decoders change.
+ *
+ * The walk follows the decoders the guest committed, in the order the
+ * hardware decodes (CXL r3.1 9.13.1, 8.2.4.20): the window's interleave
+ * picks a host bridge, the host bridge's decoder a root port, each
+ * switch's upstream port decoder a downstream port, as many levels as
+ * there are, and the Type 3 device's decoder turns the host physical
+ * address (HPA) into a device physical address (DPA).
+ *
+ * The table cuts the window's HPA range at every committed decoder's
+ * boundaries into segments over which the same decoders apply. Every
+ * level picks its target from (HPA / granularity) mod ways, so within a
+ * segment the device reached is constant over aligned chunks of the
+ * smallest granularity that interleaves, and repeats every "period"
+ * chunks: one slot per chunk of a period names a target, a device with
+ * the endpoint decoder that gives the DPA or a failed decode with its
+ * level and reason. Each slot is filled by asking the walk about an
+ * address of its chunk, so the table answers what the walk would for
+ * every address. Readers use it under RCU.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef CXL_ROUTE_H
+#define CXL_ROUTE_H
+
+#include "qemu/rcu.h"
+#include "hw/cxl/cxl.h"
+
+/* A level's interleave position of @hpa: 2^n ways and 3 x 2^n alike */
+static inline unsigned cxl_interleave_position(uint64_t hpa, uint64_t gran,
+                                               unsigned ways)
+{
+    return (hpa / gran) % ways;
+}
+
+/*
+ * The DPA offset of @off, an offset into an endpoint decoder's HPA range:
+ * the interleave removed (CXL r3.1 8.2.4.20.7, 9.13.1)
+ */
+static inline uint64_t cxl_interleave_dpa_offset(uint64_t off, uint64_t gran,
+                                                 unsigned ways)
+{
+    return off / (gran * ways) * gran + off % gran;
+}
+
+/* The outcome of a walk */
+typedef struct CXLRoute {
+    CXLType3Dev *dev;           /* the device reached, or NULL: */
+    const char *level, *why;    /* the decode failed here, for this reason */
+    CXLEndpointDecode ep;       /* the endpoint decoder that applies */
+    uint64_t dpa;
+} CXLRoute;
+
+bool cxl_route(CXLFixedWindow *fw, hwaddr hpa, CXLRoute *r);
+
+typedef struct CXLRouteTarget {
+    CXLType3Dev *dev;           /* NULL: the decode fails ... */
+    const char *level, *why;    /* ... at this level, for this reason */
+    CXLEndpointDecode ep;
+} CXLRouteTarget;
+
+typedef struct CXLRouteSegment {
+    uint64_t start, end;        /* HPA [start, end) */
+    unsigned chunk_shift;       /* routing is constant over 1 << this */
+    unsigned period;            /* chunks until it repeats */
+    uint32_t *slot;             /* [period]: index into the targets */
+} CXLRouteSegment;
+
+typedef struct CXLRouteTable {
+    struct rcu_head rcu;
+    unsigned nsegs, ntargets;
+    CXLRouteSegment *segs;      /* in HPA order, covering the window */
+    CXLRouteTarget *targets;
+} CXLRouteTable;
+
+/* Where @hpa, which lies in the table's window, goes */
+static inline const CXLRouteTarget *
+cxl_route_table_lookup(const CXLRouteTable *t, uint64_t hpa)
+{
+    unsigned lo = 0, hi = t->nsegs;
+    const CXLRouteSegment *s;
+
+    while (hi - lo > 1) {
+        unsigned mid = (lo + hi) / 2;
+
+        if (hpa >= t->segs[mid].start) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    s = &t->segs[lo];
+    return &t->targets[s->slot[(hpa >> s->chunk_shift) % s->period]];
+}
+
+CXLRouteTable *cxl_route_table_build(CXLFixedWindow *fw);
+void cxl_route_table_free(CXLRouteTable *t);
+
+/*
+ * Where a window access at @hpa goes: from the route table when the
+ * machine's cxl-fast-path is on (the default), else from the walk
+ */
+bool cxl_window_route(CXLFixedWindow *fw, hwaddr hpa, CXLRoute *r);
+
+/* Is @fw's route table built and up to date with the decoders? */
+bool cxl_window_routes_current(CXLFixedWindow *fw);
+
+/* Rebuild the route tables whenever a component's decoders change */
+void cxl_routes_init(CXLState *state);
+
+#endif
