@@ -219,7 +219,6 @@ static void test_reprogram(void)
     uint32_t ctrl = CTRL_IW(1) | CTRL_IG(0);
     g_autofree uint8_t *buf = g_malloc(DEV_SIZE);
     Rig r = { 0 };
-    uint64_t dpa;
     int d, n;
 
     rig_start(&r, &l);
@@ -256,23 +255,76 @@ static void test_reprogram(void)
     qtest_quit(r.qts);
 
     for (d = 0; d < NDEV; d++) {
-        int fd = open(r.path[d], O_RDONLY);
-
-        g_assert(fd >= 0);
-        g_assert(pread(fd, buf, DEV_SIZE, 0) == DEV_SIZE);
-        close(fd);
+        cxl_qtest_read_file(r.path[d], buf, DEV_SIZE);
         if (d < 2) {
             /* device 0: w1 (chunk 0 before), w3 + 1 (chunk 1 after) */
             g_assert_cmphex(ldq_le_p(buf), ==, d ? w1 + 1 : w1);
             g_assert_cmphex(ldq_le_p(buf + 8), ==, d ? w3 : w3 + 1);
             memset(buf, 0, 16);
         }
-        for (dpa = 0; dpa < DEV_SIZE; dpa += 8) {
-            if (ldq_le_p(buf + dpa)) {
-                g_error("device %d: stray bytes at DPA 0x%" PRIx64
-                        ": 0x%" PRIx64, d, dpa, ldq_le_p(buf + dpa));
+        cxl_qtest_assert_zero(buf, DEV_SIZE, d);
+        unlink(r.path[d]);
+        g_free(r.path[d]);
+    }
+}
+
+/*
+ * Accesses that straddle a chunk boundary: an unaligned 2-, 4- or 8-byte
+ * word across the boundary of two chunks of a 4-way region over two host
+ * bridges at 256 B touches two devices, each byte going to the device and
+ * DPA that own it, as two cache-line transactions would on real hardware.
+ * Each byte is checked in the files, and nothing else may have changed.
+ */
+static void test_straddle(const void *data)
+{
+    const Layout *l = data;
+    static const unsigned sizes[] = { 2, 4, 8 };
+    g_autofree uint8_t *buf = g_malloc(DEV_SIZE);
+    g_autoptr(GArray) offs = g_array_new(false, false, sizeof(uint64_t));
+    Rig r = { 0 };
+    uint64_t off, dpa, word;
+    guint i, j;
+    int d;
+
+    rig_start(&r, l);
+    program(&r, l);
+    /* Boundaries 1 to 12, each a word that starts 1 byte to size-1 before */
+    for (i = 1; i <= 12; i++) {
+        unsigned size = sizes[i % 3];
+
+        off = i * l->gran - 1 - (i / 3) % (size - 1);
+        g_array_append_val(offs, off);
+        word = pattern(off);
+        if (size == 2) {
+            qtest_writew(r.qts, WINDOW + off, word);
+            g_assert_cmphex(qtest_readw(r.qts, WINDOW + off), ==,
+                            (uint16_t)word);
+        } else if (size == 4) {
+            qtest_writel(r.qts, WINDOW + off, word);
+            g_assert_cmphex(qtest_readl(r.qts, WINDOW + off), ==,
+                            (uint32_t)word);
+        } else {
+            qtest_writeq(r.qts, WINDOW + off, word);
+            g_assert_cmphex(qtest_readq(r.qts, WINDOW + off), ==, word);
+        }
+    }
+    qtest_quit(r.qts);
+
+    for (d = 0; d < NDEV; d++) {
+        cxl_qtest_read_file(r.path[d], buf, DEV_SIZE);
+        for (i = 0; i < offs->len; i++) {
+            unsigned size = sizes[(i + 1) % 3];
+
+            off = g_array_index(offs, uint64_t, i);
+            word = pattern(off);
+            for (j = 0; j < size; j++) {
+                if (owner(l, off + j, &dpa) == d) {
+                    g_assert_cmphex(buf[dpa], ==, (uint8_t)(word >> 8 * j));
+                    buf[dpa] = 0;
+                }
             }
         }
+        cxl_qtest_assert_zero(buf, DEV_SIZE, d);
         unlink(r.path[d]);
         g_free(r.path[d]);
     }
@@ -374,6 +426,7 @@ int main(int argc, char **argv)
         { 2, 2, 256 }, { 2, 2, 4096 },
         { 4, 2, 256 }, { 4, 2, 1024 }, { 4, 2, 4096 }, { 4, 2, 8192 },
     };
+    static const Layout straddle = { 4, 2, 256 };
     int i;
 
     g_test_init(&argc, &argv, NULL);
@@ -385,6 +438,7 @@ int main(int argc, char **argv)
         cxl_qtest_add_both(name, &layouts[i], test_layout);
     }
     cxl_qtest_add_func_both("/interleave/reprogram", test_reprogram);
+    cxl_qtest_add_both("/interleave/straddle", &straddle, test_straddle);
     qtest_add_func("/cxl/interleave/query", test_query);
     return g_test_run();
 }

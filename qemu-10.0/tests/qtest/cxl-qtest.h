@@ -268,6 +268,31 @@ static inline void cxl_qtest_add_func_both(const char *path, GTestFunc fn)
     cxl_qtest_add_case(path, (CXLQTestCase) { .plain = fn });
 }
 
+/* Read the backing file @path, @size bytes, whole into @buf */
+static inline void cxl_qtest_read_file(const char *path, uint8_t *buf,
+                                       uint64_t size)
+{
+    int fd = open(path, O_RDONLY);
+
+    g_assert(fd >= 0);
+    g_assert(pread(fd, buf, size, 0) == size);
+    close(fd);
+}
+
+/* Device @d's file, as read into @buf, once the expected bytes are cleared */
+static inline void cxl_qtest_assert_zero(const uint8_t *buf, uint64_t size,
+                                         int d)
+{
+    uint64_t dpa;
+
+    for (dpa = 0; dpa < size; dpa += 8) {
+        if (ldq_le_p(buf + dpa)) {
+            g_error("device %d: stray bytes at DPA 0x%" PRIx64
+                    ": 0x%" PRIx64, d, dpa, ldq_le_p(buf + dpa));
+        }
+    }
+}
+
 /*
  * After a decode test: read the @n backing files in @paths (@size bytes
  * each) whole. The word @pattern(off) for each window offset off in @offs
@@ -289,11 +314,7 @@ static inline void cxl_qtest_check_files(char **paths, int n, uint64_t size,
     int d;
 
     for (d = 0; d < n; d++) {
-        int fd = open(paths[d], O_RDONLY);
-
-        g_assert(fd >= 0);
-        g_assert(pread(fd, buf, size, 0) == size);
-        close(fd);
+        cxl_qtest_read_file(paths[d], buf, size);
         for (i = 0; i < offs->len; i++) {
             off = g_array_index(offs, uint64_t, i);
             if (owner(layout, off, &dpa) == d) {
@@ -301,12 +322,7 @@ static inline void cxl_qtest_check_files(char **paths, int n, uint64_t size,
                 memset(buf + dpa, 0, 8);
             }
         }
-        for (dpa = 0; dpa < size; dpa += 8) {
-            if (ldq_le_p(buf + dpa)) {
-                g_error("device %d: stray bytes at DPA 0x%" PRIx64
-                        ": 0x%" PRIx64, d, dpa, ldq_le_p(buf + dpa));
-            }
-        }
+        cxl_qtest_assert_zero(buf, size, d);
         unlink(paths[d]);
         g_free(paths[d]);
     }
