@@ -7,6 +7,8 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/units.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
 #include "hw/pci/pci_bridge.h"
 #include "hw/pci/pci_host.h"
 #include "hw/pci/pcie_port.h"
@@ -433,16 +435,19 @@ CXLRouteTable *cxl_route_table_build(CXLFixedWindow *fw)
 
 /*
  * The tables follow the decoders: a change to any component's decoders
- * (a commit, an uncommit, a reset, a device going away) makes every table
- * stale, and the window's next access, under the BQL like every change,
- * builds its table again before it looks anything up.
+ * (a commit, an uncommit, a reset, a device going away) happens under the
+ * BQL and makes every table stale; the window's next access takes the BQL
+ * and builds its table again before it looks anything up. Accesses that
+ * find their window's table current use it without the BQL, under RCU.
+ * The generation a table was built for is published after the table, so
+ * a reader that sees its window's generation current sees that table.
  */
 static uint64_t cxl_routes_generation = 1;
 static Notifier cxl_routes_notifier;
 
 static void cxl_routes_changed(Notifier *n, void *data)
 {
-    cxl_routes_generation++;
+    qatomic_set(&cxl_routes_generation, cxl_routes_generation + 1);
 }
 
 void cxl_routes_init(CXLState *state)
@@ -460,31 +465,25 @@ static void cxl_route_table_free_rcu(CXLRouteTable *t)
 
 bool cxl_window_routes_current(CXLFixedWindow *fw)
 {
-    return fw->routes && fw->routes_generation == cxl_routes_generation;
+    return qatomic_read(&fw->routes) &&
+           qatomic_load_acquire(&fw->routes_generation) ==
+           qatomic_read(&cxl_routes_generation);
 }
 
-bool cxl_window_route(CXLFixedWindow *fw, hwaddr hpa, CXLRoute *r)
+const CXLRouteTable *cxl_window_routes_peek(CXLFixedWindow *fw)
 {
-    const CXLRouteTarget *tg;
-    CXLRouteTable *t;
+    if (!fw->state || !qatomic_read(&fw->state->fast_path) ||
+        qatomic_load_acquire(&fw->routes_generation) !=
+        qatomic_read(&cxl_routes_generation)) {
+        return NULL;
+    }
+    return qatomic_rcu_read(&fw->routes);
+}
 
-    if (!fw->state || !fw->state->fast_path) {
-        return cxl_route(fw, hpa, r);
-    }
-    if (fw->routes_generation != cxl_routes_generation) {
-        CXLRouteTable *old = fw->routes;
+bool cxl_route_table_route(const CXLRouteTable *t, hwaddr hpa, CXLRoute *r)
+{
+    const CXLRouteTarget *tg = cxl_route_table_lookup(t, hpa);
 
-        qatomic_rcu_set(&fw->routes, cxl_route_table_build(fw));
-        fw->routes_generation = cxl_routes_generation;
-        if (old) {
-            call_rcu(old, cxl_route_table_free_rcu, rcu);
-        }
-    }
-    t = qatomic_rcu_read(&fw->routes);
-    if (!t) {
-        return cxl_route(fw, hpa, r);
-    }
-    tg = cxl_route_table_lookup(t, hpa);
     memset(r, 0, sizeof(*r));
     if (!tg->dev) {
         r->level = tg->level;
@@ -497,4 +496,29 @@ bool cxl_window_route(CXLFixedWindow *fw, hwaddr hpa, CXLRoute *r)
              cxl_interleave_dpa_offset(hpa - tg->ep.hpa_base,
                                        tg->ep.granularity, tg->ep.ways);
     return true;
+}
+
+bool cxl_window_route(CXLFixedWindow *fw, hwaddr hpa, CXLRoute *r)
+{
+    uint64_t generation = cxl_routes_generation;
+    CXLRouteTable *t;
+
+    assert(bql_locked());
+    if (!fw->state || !fw->state->fast_path) {
+        return cxl_route(fw, hpa, r);
+    }
+    if (fw->routes_generation != generation) {
+        CXLRouteTable *old = fw->routes;
+
+        qatomic_rcu_set(&fw->routes, cxl_route_table_build(fw));
+        qatomic_store_release(&fw->routes_generation, generation);
+        if (old) {
+            call_rcu(old, cxl_route_table_free_rcu, rcu);
+        }
+    }
+    t = fw->routes;
+    if (!t) {
+        return cxl_route(fw, hpa, r);
+    }
+    return cxl_route_table_route(t, hpa, r);
 }

@@ -99,11 +99,23 @@ cxl_route_table_lookup(const CXLRouteTable *t, uint64_t hpa)
 CXLRouteTable *cxl_route_table_build(CXLFixedWindow *fw);
 void cxl_route_table_free(CXLRouteTable *t);
 
+/* Where @hpa, which lies in the table's window, goes, as cxl_route() says */
+bool cxl_route_table_route(const CXLRouteTable *t, hwaddr hpa, CXLRoute *r);
+
 /*
  * Where a window access at @hpa goes: from the route table when the
- * machine's cxl-fast-path is on (the default), else from the walk
+ * machine's cxl-fast-path is on (the default), built again first if the
+ * decoders changed since; else from the walk. Needs the BQL.
  */
 bool cxl_window_route(CXLFixedWindow *fw, hwaddr hpa, CXLRoute *r);
+
+/*
+ * @fw's route table if the fast path is on and the table is current,
+ * else NULL: then ask cxl_window_route() under the BQL. Needs only an RCU
+ * read section, for as long as the table (and the devices it names) are
+ * used.
+ */
+const CXLRouteTable *cxl_window_routes_peek(CXLFixedWindow *fw);
 
 /* Is @fw's route table built and up to date with the decoders? */
 bool cxl_window_routes_current(CXLFixedWindow *fw);
