@@ -170,11 +170,71 @@ static void test_lock(void)
     machine_end(&m);
 }
 
+/*
+ * hdm-decoders: a host bridge with 32 HDM decoders and a device with 10
+ * say so in Decoder Count (CXL r3.1 8.2.4.20.1) and decode through their
+ * last decoders, the ones before them committed empty; a register past a
+ * component's last decoder takes no write. Counts the field cannot
+ * express, and more than 10 in a device, are refused at startup.
+ */
+static void test_decoder_count(void)
+{
+    static const uint64_t at[] = { 0x1000 };
+    Machine m = { 0 };
+    int i;
+
+    machine_start_opts(&m, ",hdm-decoders=32", ",hdm-decoders=10");
+    g_assert_cmphex(qtest_readl(m.qts, m.hdm_hb) & 0xf, ==, 0xc);
+    g_assert_cmphex(qtest_readl(m.qts, m.hdm_ep) & 0xf, ==, 0x5);
+    for (i = 0; i < 31; i++) {
+        assert_committed(commit(m.qts, m.hdm_hb, i, WINDOW, 0, CTRL_IW(0),
+                                0));
+    }
+    assert_committed(commit(m.qts, m.hdm_hb, 31, WINDOW, 256 * MiB,
+                            CTRL_IW(0), 0));
+    for (i = 0; i < 9; i++) {
+        assert_committed(commit(m.qts, m.hdm_ep, i, WINDOW, 0, CTRL_IW(0),
+                                0));
+    }
+    assert_committed(commit(m.qts, m.hdm_ep, 9, WINDOW, 256 * MiB,
+                            CTRL_IW(0), 0));
+    /* The device's decoder 10 does not exist */
+    qtest_writel(m.qts, decoder(m.hdm_ep, 10), 0x20000000);
+    qtest_writel(m.qts, decoder(m.hdm_ep, 10) + 0x10, CTRL_COMMIT);
+    g_assert_cmphex(qtest_readl(m.qts, decoder(m.hdm_ep, 10)), ==, 0);
+    g_assert_cmphex(qtest_readl(m.qts, decoder(m.hdm_ep, 10) + 0x10), ==, 0);
+
+    qtest_writeq(m.qts, WINDOW + at[0], PATTERN);
+    g_assert_cmphex(qtest_readq(m.qts, WINDOW + at[0]), ==, PATTERN);
+    assert_file(&m, at, 1);
+    machine_end(&m);
+
+    cxl_qtest_expect_refused("-device pxb-cxl,id=cxl.0,bus=pcie.0,bus_nr=12,"
+                             "hdm-decoders=3",
+                             "hdm-decoders=3: a component has 1, 2, 4, 6, 8 "
+                             "or 10 HDM decoders, or 12, 14, 16, 20, 24, 28 "
+                             "or 32");
+    cxl_qtest_expect_refused("-device pxb-cxl,id=cxl.0,bus=pcie.0,bus_nr=12,"
+                             "hdm-decoders=64", "hdm-decoders=64");
+    cxl_qtest_expect_refused("-object memory-backend-ram,id=m0,size=256M "
+                             "-device pxb-cxl,id=cxl.0,bus=pcie.0,bus_nr=12 "
+                             "-device cxl-rp,id=rp0,bus=cxl.0,chassis=0,"
+                             "slot=0,port=0 -device cxl-type3,bus=rp0,"
+                             "volatile-memdev=m0,hdm-decoders=12",
+                             "hdm-decoders=12: a component has 1, 2, 4, 6, 8 "
+                             "or 10 HDM decoders\n");
+    cxl_qtest_expect_refused("-device pxb-cxl,id=cxl.0,bus=pcie.0,bus_nr=12 "
+                             "-device cxl-rp,id=rp0,bus=cxl.0,chassis=0,"
+                             "slot=0,port=0 -device cxl-upstream,bus=rp0,"
+                             "id=us0,hdm-decoders=0", "hdm-decoders=0");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     cxl_qtest_add_func_both("/commit/order", test_order);
     cxl_qtest_add_func_both("/commit/dpa", test_dpa);
     cxl_qtest_add_func_both("/commit/lock", test_lock);
+    cxl_qtest_add_func_both("/commit/decoder-count", test_decoder_count);
     return g_test_run();
 }

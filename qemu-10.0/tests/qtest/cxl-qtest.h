@@ -166,7 +166,9 @@ static inline void machine_setup(Machine *m)
     g_assert(m->hdm_hb && m->hdm_ep && m->mbox);
 }
 
-static inline void machine_start(Machine *m)
+/* ... with options appended to the host bridge's and the device's */
+static inline void machine_start_opts(Machine *m, const char *hb_opts,
+                                      const char *t3_opts)
 {
     int fd;
 
@@ -182,13 +184,40 @@ static inline void machine_start(Machine *m)
         "-machine q35,cxl=on -m 512M "
         "-object memory-backend-file,id=mem0,mem-path=%s,size=256M,share=on "
         "-object memory-backend-file,id=lsa0,mem-path=%s,size=256K,share=on "
-        "-device pxb-cxl,id=cxl.0,bus=pcie.0,bus_nr=%d "
+        "-device pxb-cxl,id=cxl.0,bus=pcie.0,bus_nr=%d%s "
         "-device cxl-rp,id=rp0,bus=cxl.0,addr=0.0,chassis=0,slot=0,port=0 "
         "-device cxl-rp,id=rp1,bus=cxl.0,addr=1.0,chassis=0,slot=1,port=1 "
-        "-device cxl-type3,bus=rp0,persistent-memdev=mem0,lsa=lsa0,id=t3 "
+        "-device cxl-type3,bus=rp0,persistent-memdev=mem0,lsa=lsa0,id=t3%s "
         "-M cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=4G%s",
-        m->mem_path, m->lsa_path, HB_BUS, cxl_qtest_mode_args());
+        m->mem_path, m->lsa_path, HB_BUS, hb_opts, t3_opts,
+        cxl_qtest_mode_args());
     machine_setup(m);
+}
+
+static inline void machine_start(Machine *m)
+{
+    machine_start_opts(m, "", "");
+}
+
+/*
+ * A bad command line (@args after a q35 machine with CXL): QEMU exits
+ * with status 1 and a message containing @message
+ */
+static inline void cxl_qtest_expect_refused(const char *args,
+                                            const char *message)
+{
+    g_autofree char *cmd =
+        g_strdup_printf("timeout 30 %s -display none -nodefaults -S "
+                        "-monitor none -M q35,cxl=on %s",
+                        getenv("QTEST_QEMU_BINARY"), args);
+    g_autofree char *out = NULL, *err = NULL;
+    int status;
+
+    g_assert(g_spawn_command_line_sync(cmd, &out, &err, &status, NULL));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 ||
+        !strstr(err, message)) {
+        g_error("%s: status 0x%x, stderr: %s", cmd, status, err);
+    }
 }
 
 static inline void machine_end(Machine *m)
