@@ -492,20 +492,17 @@ bool cxl_route_table_route(const CXLRouteTable *t, hwaddr hpa, CXLRoute *r)
     }
     r->dev = tg->dev;
     r->ep = tg->ep;
-    r->dpa = tg->ep.dpa_base +
-             cxl_interleave_dpa_offset(hpa - tg->ep.hpa_base,
-                                       tg->ep.granularity, tg->ep.ways);
+    r->dpa = cxl_route_target_dpa(tg, hpa);
     return true;
 }
 
-bool cxl_window_route(CXLFixedWindow *fw, hwaddr hpa, CXLRoute *r)
+const CXLRouteTable *cxl_window_routes(CXLFixedWindow *fw)
 {
     uint64_t generation = cxl_routes_generation;
-    CXLRouteTable *t;
 
     assert(bql_locked());
     if (!fw->state || !fw->state->fast_path) {
-        return cxl_route(fw, hpa, r);
+        return NULL;
     }
     if (fw->routes_generation != generation) {
         CXLRouteTable *old = fw->routes;
@@ -516,7 +513,13 @@ bool cxl_window_route(CXLFixedWindow *fw, hwaddr hpa, CXLRoute *r)
             call_rcu(old, cxl_route_table_free_rcu, rcu);
         }
     }
-    t = fw->routes;
+    return fw->routes;
+}
+
+bool cxl_window_route(CXLFixedWindow *fw, hwaddr hpa, CXLRoute *r)
+{
+    const CXLRouteTable *t = cxl_window_routes(fw);
+
     if (!t) {
         return cxl_route(fw, hpa, r);
     }

@@ -96,6 +96,15 @@ cxl_route_table_lookup(const CXLRouteTable *t, uint64_t hpa)
     return &t->targets[s->slot[(hpa >> s->chunk_shift) % s->period]];
 }
 
+/* The DPA @hpa reaches at @tg, a device */
+static inline uint64_t cxl_route_target_dpa(const CXLRouteTarget *tg,
+                                            uint64_t hpa)
+{
+    return tg->ep.dpa_base +
+           cxl_interleave_dpa_offset(hpa - tg->ep.hpa_base,
+                                     tg->ep.granularity, tg->ep.ways);
+}
+
 CXLRouteTable *cxl_route_table_build(CXLFixedWindow *fw);
 void cxl_route_table_free(CXLRouteTable *t);
 
@@ -110,6 +119,12 @@ bool cxl_route_table_route(const CXLRouteTable *t, hwaddr hpa, CXLRoute *r);
 bool cxl_window_route(CXLFixedWindow *fw, hwaddr hpa, CXLRoute *r);
 
 /*
+ * @fw's route table, built again first if the decoders changed since, or
+ * NULL if the machine's cxl-fast-path is off. Needs the BQL.
+ */
+const CXLRouteTable *cxl_window_routes(CXLFixedWindow *fw);
+
+/*
  * @fw's route table if the fast path is on and the table is current,
  * else NULL: then ask cxl_window_route() under the BQL. Needs only an RCU
  * read section, for as long as the table (and the devices it names) are
@@ -122,5 +137,11 @@ bool cxl_window_routes_current(CXLFixedWindow *fw);
 
 /* Rebuild the route tables whenever a component's decoders change */
 void cxl_routes_init(CXLState *state);
+
+/*
+ * Map what a window's route table reaches without interleave straight
+ * into the guest, as aliases of the devices' RAM (cxl-window-map.c)
+ */
+void cxl_window_map_init(CXLState *state);
 
 #endif
