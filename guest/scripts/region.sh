@@ -1,7 +1,7 @@
 # Guest side of the interleaved-region test on the default topology
 # (2 host bridges x 2 root ports). /test/region.conf sets ROOT (the root
 # decoder, i.e. the window), WAYS (4: both host bridges; 2: the two root
-# ports of host bridge 0), GRAN, SEED, LEN and MODE (fill: write the
+# ports of host bridge 0; 1: root port 0 of host bridge 0), GRAN, SEED, LEN and MODE (fill: write the
 # pattern through the region; check: read the pattern the host seeded).
 . /test/region.conf
 for m in cxl_acpi cxl_pci cxl_mem cxl_port cxl_pmem nd_pmem dax_pmem device_dax; do /sbin/modprobe $m 2>/dev/null; done
@@ -21,6 +21,8 @@ if [ "${ORDER:-}" = path ]; then
     targets=$(echo "$list" | awk '{print $2}' | head -n "$WAYS")
 elif [ "$WAYS" = 4 ]; then
     targets="$a0 $b0 $a1 $b1"
+elif [ "$WAYS" = 1 ]; then
+    targets="$a0"
 else
     targets="$a0 $a1"
 fi
