@@ -252,6 +252,8 @@ CxlTranslation *qmp_cxl_translate(uint64_t address, Error **errp)
         }
         tr->has_window = true;
         tr->window = index;
+        tr->has_access = true;
+        tr->access = cxl_window_access(fw, address);
         tr->reached = cxl_window_route(fw, address, &r);
         if (tr->reached) {
             tr->device = g_strdup(dev_id(r.dev));
@@ -380,7 +382,8 @@ void hmp_cxl_translate(Monitor *mon, const QDict *qdict)
         monitor_printf(mon, " (window %" PRId64 ")", tr->window);
     }
     if (tr->reached) {
-        monitor_printf(mon, ": %s DPA 0x%" PRIx64 "\n", tr->device, tr->dpa);
+        monitor_printf(mon, ": %s DPA 0x%" PRIx64 " (%s)\n", tr->device,
+                       tr->dpa, CxlWindowAccess_str(tr->access));
     } else {
         monitor_printf(mon, ": not reached: the decode stops at the %s: %s\n",
                        tr->level, tr->reason);

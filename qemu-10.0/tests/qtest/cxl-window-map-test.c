@@ -51,6 +51,26 @@ static void assert_mapped_soon(QTestState *qts)
     g_assert_cmpint(mapped(qts), ==, want);
 }
 
+/* How cxl-translate says a CPU reaches @hpa: alias, page or trap */
+static char *access_of(QTestState *qts, uint64_t hpa)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'cxl-translate', "
+                           "'arguments': {'address': %" PRIu64 "}}", hpa);
+    char *access = g_strdup(qdict_get_str(qdict_get_qdict(rsp, "return"),
+                                          "access"));
+
+    qobject_unref(rsp);
+    return access;
+}
+
+/* ... is @want on the fast path, and trap on the reference path */
+static void assert_access(QTestState *qts, uint64_t hpa, const char *want)
+{
+    g_autofree char *access = access_of(qts, hpa);
+
+    g_assert_cmpstr(access, ==, *cxl_qtest_mode_args() ? "trap" : want);
+}
+
 /* The file holds @pattern(off) at each DPA in @at, zeros elsewhere */
 static void assert_file(Machine *m, const uint64_t *at, int n, bool zeroed)
 {
@@ -84,6 +104,7 @@ static void test_one_way(void)
     g_assert(!mapped(m.qts));
     commit_one_way(&m);
     assert_mapped_soon(m.qts);
+    assert_access(m.qts, WINDOW + 0x1000, "alias");
     for (i = 0; i < ARRAY_SIZE(at); i++) {
         qtest_writeq(m.qts, WINDOW + at[i], pattern(at[i]));
     }
@@ -162,8 +183,38 @@ static void test_interleaved(void)
     }
     g_usleep(20 * 1000);
     g_assert(!mapped(m.qts));
+    assert_access(m.qts, WINDOW, "trap");
     /* Blocks 0 and 2 reach the device at DPA 0 and 256; 1 and 3 nowhere */
     assert_file(&m, (uint64_t[]) { 0, 256 }, 2, false);
+    machine_end(&m);
+}
+
+/*
+ * Two ways at 4 KiB, as above: the device's pages are mapped page by page
+ * (the window's IOMMU region), the others trap; each word lands at the
+ * DPA its page gives
+ */
+static void test_pages(void)
+{
+    Machine m = { 0 };
+    uint64_t off;
+
+    machine_start(&m);
+    assert_committed(commit(m.qts, m.hdm_hb, 0, WINDOW, 512 * MiB,
+                            CTRL_IG(4) | CTRL_IW(1), 0x0100));
+    assert_committed(commit(m.qts, m.hdm_ep, 0, WINDOW, 512 * MiB,
+                            CTRL_IG(4) | CTRL_IW(1), 0));
+    for (off = 0; off < 4 * 4096; off += 4096) {
+        qtest_writeq(m.qts, WINDOW + off + 8, pattern(off / 2 + 8));
+        g_assert_cmphex(qtest_readq(m.qts, WINDOW + off + 8), ==,
+                        off % 8192 ? 0 : pattern(off / 2 + 8));
+    }
+    assert_access(m.qts, WINDOW, "page");
+    assert_access(m.qts, WINDOW + 8192 + 0x123, "page");
+    assert_access(m.qts, WINDOW + 4096, "trap");
+    g_assert(!mapped(m.qts));
+    /* Pages 0 and 2 reach the device at DPA 0 and 4 KiB */
+    assert_file(&m, (uint64_t[]) { 8, 4096 + 8 }, 2, false);
     machine_end(&m);
 }
 
@@ -173,5 +224,6 @@ int main(int argc, char **argv)
     cxl_qtest_add_func_both("/window-map/one-way", test_one_way);
     cxl_qtest_add_func_both("/window-map/sanitize", test_sanitize);
     cxl_qtest_add_func_both("/window-map/interleaved", test_interleaved);
+    cxl_qtest_add_func_both("/window-map/pages", test_pages);
     return g_test_run();
 }

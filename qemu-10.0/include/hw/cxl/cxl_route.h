@@ -76,12 +76,11 @@ typedef struct CXLRouteTable {
     CXLRouteTarget *targets;
 } CXLRouteTable;
 
-/* Where @hpa, which lies in the table's window, goes */
-static inline const CXLRouteTarget *
-cxl_route_table_lookup(const CXLRouteTable *t, uint64_t hpa)
+/* The segment @hpa, which lies in the table's window, falls in */
+static inline const CXLRouteSegment *
+cxl_route_table_segment(const CXLRouteTable *t, uint64_t hpa)
 {
     unsigned lo = 0, hi = t->nsegs;
-    const CXLRouteSegment *s;
 
     while (hi - lo > 1) {
         unsigned mid = (lo + hi) / 2;
@@ -92,8 +91,22 @@ cxl_route_table_lookup(const CXLRouteTable *t, uint64_t hpa)
             hi = mid;
         }
     }
-    s = &t->segs[lo];
+    return &t->segs[lo];
+}
+
+/* Where @hpa, in segment @s of table @t, goes */
+static inline const CXLRouteTarget *
+cxl_route_segment_target(const CXLRouteTable *t, const CXLRouteSegment *s,
+                         uint64_t hpa)
+{
     return &t->targets[s->slot[(hpa >> s->chunk_shift) % s->period]];
+}
+
+/* Where @hpa, which lies in the table's window, goes */
+static inline const CXLRouteTarget *
+cxl_route_table_lookup(const CXLRouteTable *t, uint64_t hpa)
+{
+    return cxl_route_segment_target(t, cxl_route_table_segment(t, hpa), hpa);
 }
 
 /* The DPA @hpa reaches at @tg, a device */
@@ -143,5 +156,8 @@ void cxl_routes_init(CXLState *state);
  * into the guest, as aliases of the devices' RAM (cxl-window-map.c)
  */
 void cxl_window_map_init(CXLState *state);
+
+/* How a CPU reaches @hpa in @fw now (query-cxl's CxlWindowAccess). BQL. */
+int cxl_window_access(CXLFixedWindow *fw, hwaddr hpa);
 
 #endif
