@@ -31,7 +31,8 @@
 # BENCH_SIZE_PEER (bytes per buffer, a multiple of 2 MiB, under our QEMU and
 # under the peers; both 16 MiB by default, so that ours/peer compares the
 # same work: the peers stream at 10-60 MB/s here), BENCH_TIMEOUT (seconds
-# per boot, default 2400), BENCH_OUT (output folder, default build/bench).
+# per boot, default 2400), BENCH_OUT (output folder, default build/bench),
+# BENCH_CASES (the case IDs to run, space-separated; default all).
 . "$(dirname "$0")/../scripts/lib.sh"
 
 OUT=${BENCH_OUT:-$BUILD/bench}
@@ -61,6 +62,14 @@ cases=(
     "1waykmem|1-way, system RAM (kmem)|1|0 1 256 kmem"
     "4way4kkmem|4-way 4 KiB, system RAM (kmem)|1|6 4 4096 kmem"
 )
+if [ -n "${BENCH_CASES:-}" ]; then
+    keep=()
+    for c in "${cases[@]}"; do
+        case " $BENCH_CASES " in *" ${c%%|*} "*) keep+=("$c") ;; esac
+    done
+    [ ${#keep[@]} -gt 0 ] || die "BENCH_CASES '$BENCH_CASES' names no case"
+    cases=("${keep[@]}")
+fi
 ndev=0; for w in $topo_ways; do ndev=$((ndev + (w < 2 ? 2 : w))); done
 
 # Which QEMUs we have
