@@ -218,6 +218,37 @@ static void test_pages(void)
     machine_end(&m);
 }
 
+/*
+ * The device's backing file is mapped at a 2 MiB-aligned host address
+ * (system/physmem.c), so that the host kernel can map its large folios
+ * whole: /proc/PID/maps of QEMU says where it is
+ */
+static void test_host_alignment(void)
+{
+    Machine m = { 0 };
+    g_autofree char *maps_path = NULL, *maps = NULL;
+    g_autofree char *real = NULL;
+    g_auto(GStrv) lines = NULL;
+    int i, found = 0;
+
+    machine_start(&m);
+    maps_path = g_strdup_printf("/proc/%d/maps", (int)qtest_pid(m.qts));
+    g_assert(g_file_get_contents(maps_path, &maps, NULL, NULL));
+    real = realpath(m.mem_path, NULL);
+    g_assert(real);
+    lines = g_strsplit(maps, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        if (g_str_has_suffix(lines[i], real)) {
+            uint64_t start = g_ascii_strtoull(lines[i], NULL, 16);
+
+            g_assert_cmphex(start & (2 * MiB - 1), ==, 0);
+            found++;
+        }
+    }
+    g_assert_cmpint(found, ==, 1);
+    machine_end(&m);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -225,5 +256,6 @@ int main(int argc, char **argv)
     cxl_qtest_add_func_both("/window-map/sanitize", test_sanitize);
     cxl_qtest_add_func_both("/window-map/interleaved", test_interleaved);
     cxl_qtest_add_func_both("/window-map/pages", test_pages);
+    qtest_add_func("/window-map/host-alignment", test_host_alignment);
     return g_test_run();
 }
