@@ -422,6 +422,40 @@ static inline bool cxl_window_routed(QTestState *qts)
     return routed;
 }
 
+/*
+ * Migrate @src to @dst (started with -incoming @uri) and wait until the
+ * destination runs; a failed migration fails the test with its reason
+ */
+static inline void cxl_qtest_migrate(QTestState *src, QTestState *dst,
+                                     const char *uri)
+{
+    QDict *rsp = qtest_qmp(src, "{'execute': 'migrate', 'arguments':"
+                           "{'uri': %s}}", uri);
+
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    for (;;) {
+        QDict *ret;
+        const char *status;
+
+        rsp = qtest_qmp(src, "{'execute': 'query-migrate'}");
+        ret = qdict_get_qdict(rsp, "return");
+        status = qdict_get_try_str(ret, "status");
+        g_assert(status);
+        if (!strcmp(status, "failed")) {
+            g_error("migration failed: %s",
+                    qdict_get_try_str(ret, "error-desc") ?: "?");
+        }
+        if (!strcmp(status, "completed")) {
+            qobject_unref(rsp);
+            break;
+        }
+        qobject_unref(rsp);
+        g_usleep(20 * 1000);
+    }
+    qtest_qmp_eventwait(dst, "RESUME");
+}
+
 /* Run mailbox command @op with @len payload bytes already written */
 static inline uint16_t mbox_run(QTestState *qts, uint64_t mb, uint16_t op,
                                 uint32_t len, uint32_t *out_len)

@@ -192,7 +192,8 @@ static void topology(Rig *r, GString *cmd, int level, const char *parent)
     }
 }
 
-static void rig_start(Rig *r, const Layout *l)
+/* Start QEMU on the layout's topology, each device on a new file */
+static void rig_launch(Rig *r, const Layout *l, const char *extra)
 {
     g_autoptr(GString) cmd = g_string_new("-machine q35,cxl=on -m 512M ");
     int i, fd;
@@ -215,8 +216,16 @@ static void rig_start(Rig *r, const Layout *l)
                            "cxl-fmw.0.interleave-granularity=%" PRIu64,
                            l->gran);
     g_string_append(cmd, cxl_qtest_mode_args());
+    g_string_append(cmd, extra);
     r->qts = qtest_init(cmd->str);
+}
 
+/* ... and do the firmware's work: buses and BARs */
+static void rig_start(Rig *r, const Layout *l)
+{
+    int i;
+
+    rig_launch(r, l, "");
     /* q35's PCIEXBAR: ECAM at 0xb0000000, 256 buses */
     qtest_outl(r->qts, 0xcf8, 0x80000060);
     qtest_outl(r->qts, 0xcfc, ECAM | 1);
@@ -311,6 +320,52 @@ static void test_layout(const void *data)
     cxl_qtest_check_files(r.path, ndev(l), DEV_SIZE, offs, owner, l, pattern);
 }
 
+/*
+ * Migration: a region through a switch keeps working on a destination
+ * with new, empty files; the decoders, bus numbers and windows of the
+ * host bridge, root ports and switch ports arrive with it
+ * (hw/cxl/cxl-vmstate.c)
+ */
+static void test_migrate(const void *data)
+{
+    const Layout *l = data;
+    g_autofree char *uri = g_strdup_printf("unix:%s/qemu-cxl-swmig-%d.sock",
+                                           g_get_tmp_dir(), getpid());
+    g_autofree char *incoming = g_strdup_printf(" -incoming %s", uri);
+    Rig src = { 0 }, dst = { 0 };
+    g_autoptr(GArray) offs = g_array_new(false, false, sizeof(uint64_t));
+    uint64_t off;
+    guint i;
+
+    rig_start(&src, l);
+    program(&src);
+    for (off = 0; off < 16 * ndev(l) * l->gran; off += l->gran / 2) {
+        uint64_t o = off + 8;
+
+        g_array_append_val(offs, o);
+        qtest_writeq(src.qts, WINDOW + o, pattern(o));
+    }
+    rig_launch(&dst, l, incoming);
+    cxl_qtest_migrate(src.qts, dst.qts, uri);
+    qtest_quit(src.qts);
+    for (i = 0; i < src.ndev; i++) {
+        unlink(src.path[i]);
+        g_free(src.path[i]);
+    }
+
+    for (i = 0; i < offs->len; i++) {
+        off = g_array_index(offs, uint64_t, i);
+        g_assert_cmphex(qtest_readq(dst.qts, WINDOW + off), ==, pattern(off));
+    }
+    g_assert_cmpint(cxl_window_routed(dst.qts), ==, !*cxl_qtest_mode_args());
+    cxl_qtest_check_translate(dst.qts, offs, owner, l);
+    qtest_quit(dst.qts);
+    cxl_qtest_check_files(dst.path, ndev(l), DEV_SIZE, offs, owner, l,
+                          pattern);
+}
+
+static const Layout migrate_layout = { "hb2-sw2", { 2, 2 }, 2, 1024 };
+
 int main(int argc, char **argv)
 {
     static const Layout layouts[] = {
@@ -338,5 +393,8 @@ int main(int argc, char **argv)
                             layouts[i].gran);
         cxl_qtest_add_both(name, &layouts[i], test_layout);
     }
+    /* 2 ways at the bridge, 2 at each switch */
+    cxl_qtest_add_both("/switch/migrate/hb2-sw2-1024", &migrate_layout,
+                       test_migrate);
     return g_test_run();
 }
