@@ -8,16 +8,23 @@
 # the writes end while the migration is still active, then it completes.
 # The guest, now on the destination, checks the last pass in every word,
 # and the host finds every word of it in the destination's files.
+# Other lines reuse it (guest/tests-10.0/): MIGRATE_PREFIX goes before the
+# logs' and backing folders' names, RUN_OPTS adds guest/run.sh options
+# (kernel, CPU), MIGRATE_GRAN and MIGRATE_ROOT set the region's
+# granularity and root decoder (256 and decoder0.0, the window over both
+# host bridges at 256 B; at 4 KiB, decoder0.2).
 set -euo pipefail
 G=$(cd "$(dirname "$0")/.." && pwd)
 B=$G/../build/guest
-name=migrate len=$((8 << 20)) seed=31 passes=40 go=4242
+read -r -a run_opts <<< "${RUN_OPTS:-}"
+gran=${MIGRATE_GRAN:-256} root=${MIGRATE_ROOT:-decoder0.0}
+name=${MIGRATE_PREFIX:-}migrate len=$((8 << 20)) seed=31 passes=40 go=4242
 work=$B/run/$name.work
 rm -rf "$work" "$B/run/$name.sh.d" "$B/backing/$name-src" "$B/backing/$name-dst"
 mkdir -p "$work" "$B/run/$name.sh.d" "$B/logs"
 cat "$G/scripts/region.sh" "$G/scripts/migrate.sh" > "$B/run/$name.sh"
-printf 'ROOT=decoder0.0\nWAYS=4\nGRAN=256\nSEED=%s\nLEN=%s\nMODE=fill\nORDER=\nPASSES=%s\nGO=%s\n' \
-    $seed $len $passes $go > "$B/run/$name.sh.d/region.conf"
+printf 'ROOT=%s\nWAYS=4\nGRAN=%s\nSEED=%s\nLEN=%s\nMODE=fill\nORDER=\nPASSES=%s\nGO=%s\n' \
+    $root $gran $seed $len $passes $go > "$B/run/$name.sh.d/region.conf"
 src_log=$B/logs/$name-src.log dst_log=$B/logs/$name-dst.log
 rm -f "$src_log"* "$dst_log"*   # a last run's marks must not be taken for this run's
 qmp=$work/src.qmp mig=$work/mig.sock
@@ -51,13 +58,13 @@ wait_for() {   # wait_for FILE PATTERN SECONDS
 }
 status() { qmp '{"execute": "query-migrate"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["return"].get("status", "none"))'; }
 
-echo "== source: 4-way region at 256 B, filled, then rewritten pass after pass"
-TOPO_DIR=$B/backing/$name-src bash "$G/run.sh" -t 500 -l "$src_log" -T default "$B/run/$name.sh" \
+echo "== source: 4-way region at $gran B, filled, then rewritten pass after pass"
+TOPO_DIR=$B/backing/$name-src bash "$G/run.sh" "${run_opts[@]}" -t 500 -l "$src_log" -T default "$B/run/$name.sh" \
     -- -qmp "unix:$qmp,server,nowait" > "$work/src.out" 2>&1 &
 pids+=($!)
 wait_for "$src_log" "^@@MIGRATE-READY" 300
 echo "== destination: new, empty backing files; migrating at 4 MB/s while the guest writes"
-TOPO_DIR=$B/backing/$name-dst bash "$G/run.sh" -t 500 -l "$dst_log" -T default "$B/run/$name.sh" \
+TOPO_DIR=$B/backing/$name-dst bash "$G/run.sh" "${run_opts[@]}" -t 500 -l "$dst_log" -T default "$B/run/$name.sh" \
     -- -incoming "unix:$mig" > "$work/dst.out" 2>&1 &
 dst=$!
 pids+=($dst)
