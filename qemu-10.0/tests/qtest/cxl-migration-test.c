@@ -271,30 +271,6 @@ static void write_round(Mig *m, unsigned round, unsigned n)
     }
 }
 
-/*
- * The source's migration status (never "failed"), and its dirty-bitmap
- * passes so far in *@syncs
- */
-static bool migration_completed(QTestState *qts, unsigned *syncs)
-{
-    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
-    QDict *ret = qdict_get_qdict(rsp, "return");
-    const char *status = qdict_get_try_str(ret, "status");
-    bool completed;
-
-    g_assert(status);
-    if (!strcmp(status, "failed")) {
-        g_error("migration failed: %s",
-                qdict_get_try_str(ret, "error-desc") ?: "?");
-    }
-    if (syncs && qdict_haskey(ret, "ram")) {
-        *syncs = qdict_get_int(qdict_get_qdict(ret, "ram"), "dirty-sync-count");
-    }
-    completed = !strcmp(status, "completed");
-    qobject_unref(rsp);
-    return completed;
-}
-
 /* Which device and DPA hold window offset @off (2 ways, one bridge) */
 static void locate(Mig *m, uint64_t off, unsigned *dev, uint64_t *dpa)
 {
@@ -382,7 +358,7 @@ static void test_migrate(const void *opaque)
 
     /* Write while precopy makes at least four passes over the dirty pages */
     for (;;) {
-        early = migration_completed(m->src.qts, &syncs);
+        early = cxl_qtest_migration_completed(m->src.qts, &syncs);
         if (syncs >= 4 || early) {
             break;
         }
@@ -404,7 +380,7 @@ static void test_migrate(const void *opaque)
                     "'arguments': {'max-bandwidth': 4294967296,"
                     "'downtime-limit': 300}}");
     qobject_unref(rsp);
-    while (!migration_completed(m->src.qts, NULL)) {
+    while (!cxl_qtest_migration_completed(m->src.qts, NULL)) {
         g_usleep(20 * 1000);
     }
     qtest_qmp_eventwait(m->dst.qts, "RESUME");

@@ -423,8 +423,34 @@ static inline bool cxl_window_routed(QTestState *qts)
 }
 
 /*
+ * Whether the migration from @qts has completed (never "failed": that
+ * fails the test with its reason); its dirty-bitmap passes so far in
+ * *@syncs when given
+ */
+static inline bool cxl_qtest_migration_completed(QTestState *qts,
+                                                 unsigned *syncs)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
+    QDict *ret = qdict_get_qdict(rsp, "return");
+    const char *status = qdict_get_try_str(ret, "status");
+    bool completed;
+
+    g_assert(status);
+    if (!strcmp(status, "failed")) {
+        g_error("migration failed: %s",
+                qdict_get_try_str(ret, "error-desc") ?: "?");
+    }
+    if (syncs && qdict_haskey(ret, "ram")) {
+        *syncs = qdict_get_int(qdict_get_qdict(ret, "ram"), "dirty-sync-count");
+    }
+    completed = !strcmp(status, "completed");
+    qobject_unref(rsp);
+    return completed;
+}
+
+/*
  * Migrate @src to @dst (started with -incoming @uri) and wait until the
- * destination runs; a failed migration fails the test with its reason
+ * destination runs
  */
 static inline void cxl_qtest_migrate(QTestState *src, QTestState *dst,
                                      const char *uri)
@@ -434,23 +460,7 @@ static inline void cxl_qtest_migrate(QTestState *src, QTestState *dst,
 
     g_assert(qdict_haskey(rsp, "return"));
     qobject_unref(rsp);
-    for (;;) {
-        QDict *ret;
-        const char *status;
-
-        rsp = qtest_qmp(src, "{'execute': 'query-migrate'}");
-        ret = qdict_get_qdict(rsp, "return");
-        status = qdict_get_try_str(ret, "status");
-        g_assert(status);
-        if (!strcmp(status, "failed")) {
-            g_error("migration failed: %s",
-                    qdict_get_try_str(ret, "error-desc") ?: "?");
-        }
-        if (!strcmp(status, "completed")) {
-            qobject_unref(rsp);
-            break;
-        }
-        qobject_unref(rsp);
+    while (!cxl_qtest_migration_completed(src, NULL)) {
         g_usleep(20 * 1000);
     }
     qtest_qmp_eventwait(dst, "RESUME");
