@@ -180,6 +180,10 @@ suite_unit() {   # QEMU's own unit tests (meson suite "unit"), each counted
     local names=()
     mapfile -t names < <($MESON test -C "$OBJ" --no-rebuild --list 2>/dev/null | sed -n 's|^qemu:unit[+a-z]* / \([A-Za-z0-9_-]*\)$|\1|p')
     [ ${#names[@]} -gt 0 ] || { result "${RESULT_PREFIX}unit/list" 1 "(no unit tests found in ${OBJ#$TOP/})"; return; }
+    # ... ours among them on the 10.0 line: it must be registered
+    if [ "$QEMU_CXL_LINE" = 10.0 ] && ! printf '%s\n' "${names[@]}" | grep -qx test-cxl-interleave; then
+        result "${RESULT_PREFIX}test-cxl-interleave" 1 "(not registered in ${OBJ#$TOP/}: its patch lost?)"
+    fi
     run_meson "unit-$QEMU_CXL_LINE" "${names[@]}"
 }
 

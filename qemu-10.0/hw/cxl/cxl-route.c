@@ -340,7 +340,8 @@ static bool cxl_route_build_segment(CXLFixedWindow *fw, CXLRouteBuild *b,
     }
     s->chunk_shift = ctz64(chunk);
     s->period = MAX(pow2 * (three ? 3 : 1) / chunk, 1);
-    if (s->period > CXL_ROUTE_TABLE_MAX_SLOTS) {
+    if (s->period > CXL_ROUTE_TABLE_MAX_SLOTS ||
+        !cxl_interleave_divisor(s->period, &s->period_div)) {
         return false;
     }
     s->slot = g_new(uint32_t, s->period);
@@ -356,9 +357,15 @@ static bool cxl_route_build_segment(CXLFixedWindow *fw, CXLRouteBuild *b,
         if (hpa >= s->end) {
             tg.level = "window";
             tg.why = "no address of the segment uses this slot";
-        } else if (cxl_route(fw, hpa, &r)) {
+        } else if (cxl_route(fw, hpa, &r) &&
+                   cxl_interleave_divisor(r.ep.granularity, &tg.gran) &&
+                   !tg.gran.three &&
+                   cxl_interleave_divisor(r.ep.ways, &tg.ways)) {
             tg.dev = r.dev;
             tg.ep = r.ep;
+        } else if (r.dev) {
+            /* the walk checked the decoder's encodings: cannot happen */
+            return false;
         } else {
             tg.level = r.level;
             tg.why = r.why;

@@ -28,23 +28,7 @@
 
 #include "qemu/rcu.h"
 #include "hw/cxl/cxl.h"
-
-/* A level's interleave position of @hpa: 2^n ways and 3 x 2^n alike */
-static inline unsigned cxl_interleave_position(uint64_t hpa, uint64_t gran,
-                                               unsigned ways)
-{
-    return (hpa / gran) % ways;
-}
-
-/*
- * The DPA offset of @off, an offset into an endpoint decoder's HPA range:
- * the interleave removed (CXL r3.1 8.2.4.20.7, 9.13.1)
- */
-static inline uint64_t cxl_interleave_dpa_offset(uint64_t off, uint64_t gran,
-                                                 unsigned ways)
-{
-    return off / (gran * ways) * gran + off % gran;
-}
+#include "hw/cxl/cxl_interleave.h"
 
 /* The outcome of a walk */
 typedef struct CXLRoute {
@@ -60,12 +44,15 @@ typedef struct CXLRouteTarget {
     CXLType3Dev *dev;           /* NULL: the decode fails ... */
     const char *level, *why;    /* ... at this level, for this reason */
     CXLEndpointDecode ep;
+    CXLInterleaveDivisor gran;  /* ep's granularity and ways, for */
+    CXLInterleaveDivisor ways;  /* cxl_route_target_dpa() */
 } CXLRouteTarget;
 
 typedef struct CXLRouteSegment {
     uint64_t start, end;        /* HPA [start, end) */
     unsigned chunk_shift;       /* routing is constant over 1 << this */
-    unsigned period;            /* chunks until it repeats */
+    unsigned period;            /* chunks until it repeats, and the */
+    CXLInterleaveDivisor period_div; /* same as a divisor */
     uint32_t *slot;             /* [period]: index into the targets */
 } CXLRouteSegment;
 
@@ -99,7 +86,8 @@ static inline const CXLRouteTarget *
 cxl_route_segment_target(const CXLRouteTable *t, const CXLRouteSegment *s,
                          uint64_t hpa)
 {
-    return &t->targets[s->slot[(hpa >> s->chunk_shift) % s->period]];
+    return &t->targets[s->slot[cxl_interleave_mod(hpa >> s->chunk_shift,
+                                             s->period_div)]];
 }
 
 /* Where @hpa, which lies in the table's window, goes */
@@ -114,8 +102,8 @@ static inline uint64_t cxl_route_target_dpa(const CXLRouteTarget *tg,
                                             uint64_t hpa)
 {
     return tg->ep.dpa_base +
-           cxl_interleave_dpa_offset(hpa - tg->ep.hpa_base,
-                                     tg->ep.granularity, tg->ep.ways);
+           cxl_interleave_dpa_offset_div(hpa - tg->ep.hpa_base, tg->gran,
+                                         tg->ways);
 }
 
 CXLRouteTable *cxl_route_table_build(CXLFixedWindow *fw);
