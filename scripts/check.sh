@@ -127,7 +127,7 @@ suite_qtest() {
                  qtest-x86_64/cxl-mailbox-test qtest-x86_64/cxl-commit-test \
                  qtest-x86_64/cxl-interleave-test qtest-x86_64/cxl-switch-test \
                  qtest-x86_64/cxl-window-map-test \
-                 qtest-x86_64/cxl-migration-test; do
+                 qtest-x86_64/cxl-migration-test qtest-x86_64/cxl-dcd-test; do
             printf '%s\n' "${all[@]}" | grep -qx "$n" \
                 || result "$RESULT_PREFIX$n" 1 "(not registered in ${OBJ#$TOP/}: its patch lost?)"
         done

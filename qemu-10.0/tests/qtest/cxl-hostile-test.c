@@ -12,7 +12,10 @@
  *   mailbox payload holds (stock: a copy past the payload);
  * - Set LSA with no data (stock: an assertion);
  * - 1- and 2-byte writes to mailbox registers, which CXL r3.1 8.2 allows
- *   (stock: g_assert_not_reached()).
+ *   (stock: g_assert_not_reached());
+ * - Add Dynamic Capacity Response and Release Dynamic Capacity naming an
+ *   extent whose length wraps around the DPA space (stock: a bitmap
+ *   written and read far past its end), or of length 0.
  *
  * The test does the firmware's and the driver's work itself, through MMIO
  * only (cxl-qtest.h).
@@ -162,12 +165,56 @@ static void test_mbox_narrow_writes(void)
     machine_end(&m);
 }
 
+/*
+ * Add Dynamic Capacity Response (CXL r3.1 8.2.9.9.9.3) and Release
+ * Dynamic Capacity (8.2.9.9.9.4) check each extent against the DC
+ * regions: one that starts in region 0 and whose length wraps the DPA
+ * space past it is outside every region (Invalid Physical Address), and
+ * one of length 0 is malformed (Invalid Extent List). The device still
+ * answers afterwards.
+ */
+static void test_dc_extent_bounds(void)
+{
+    static const uint16_t ops[] = { OP_ADD_DC_RESPONSE, OP_RELEASE_DC };
+    /* DC region 0 follows the 256 MiB of persistent capacity */
+    const uint64_t dc_base = 256 * MiB;
+    Machine m = { 0 };
+    uint64_t pl;
+    int i;
+
+    machine_start_opts(&m, "", ",volatile-dc-memdev=dc0,num-dc-regions=1 "
+                       "-object memory-backend-ram,id=dc0,size=256M");
+    pl = m.mbox + MB_PAYLOAD;
+    for (i = 0; i < ARRAY_SIZE(ops); i++) {
+        /* one extent: 2 MiB blocks from region 0's base, 2^64 - 2 MiB long */
+        qtest_writel(m.qts, pl, 1);
+        qtest_writel(m.qts, pl + 4, 0);
+        qtest_writeq(m.qts, pl + 8, dc_base);
+        qtest_writeq(m.qts, pl + 16, -(uint64_t)(2 * MiB));
+        qtest_writeq(m.qts, pl + 24, 0);
+        g_assert_cmphex(mbox_run(m.qts, m.mbox, ops[i], 32, NULL), ==,
+                        RC_INVALID_PA);
+
+        qtest_writel(m.qts, pl, 1);
+        qtest_writel(m.qts, pl + 4, 0);
+        qtest_writeq(m.qts, pl + 8, dc_base);
+        qtest_writeq(m.qts, pl + 16, 0);
+        qtest_writeq(m.qts, pl + 24, 0);
+        g_assert_cmphex(mbox_run(m.qts, m.mbox, ops[i], 32, NULL), ==,
+                        RC_INVALID_EXTENT_LIST);
+    }
+    g_assert_cmphex(mbox_run(m.qts, m.mbox, OP_IDENTIFY, 0, NULL), ==,
+                    RC_SUCCESS);
+    machine_end(&m);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     cxl_qtest_add_func_both("/hostile/hb-decoder-ways", test_hb_ways);
     cxl_qtest_add_func_both("/hostile/endpoint-decoder-ways", test_ep_ways);
     qtest_add_func("/cxl/hostile/lsa", test_lsa);
+    qtest_add_func("/cxl/hostile/dc-extent-bounds", test_dc_extent_bounds);
     qtest_add_func("/cxl/hostile/mailbox-narrow-writes",
                    test_mbox_narrow_writes);
     return g_test_run();

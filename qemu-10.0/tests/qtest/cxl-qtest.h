@@ -44,8 +44,12 @@
 #define OP_IDENTIFY     0x4000
 #define OP_GET_LSA      0x4102
 #define OP_SET_LSA      0x4103
+#define OP_ADD_DC_RESPONSE 0x4802
+#define OP_RELEASE_DC   0x4803
 #define RC_SUCCESS      0
 #define RC_INVALID_INPUT 2
+#define RC_INVALID_PA   0xf
+#define RC_INVALID_EXTENT_LIST 0x1e
 
 /*
  * The decode tests run each case twice: routed by the windows' route
