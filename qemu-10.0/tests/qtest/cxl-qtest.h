@@ -170,9 +170,13 @@ static inline void machine_setup(Machine *m)
     g_assert(m->hdm_hb && m->hdm_ep && m->mbox);
 }
 
-/* ... with options appended to the host bridge's and the device's */
-static inline void machine_start_opts(Machine *m, const char *hb_opts,
-                                      const char *t3_opts)
+/*
+ * QEMU for @m with options appended to the host bridge's and the
+ * device's, without the firmware's work (a migration destination gets it
+ * from the source)
+ */
+static inline void machine_launch(Machine *m, const char *hb_opts,
+                                  const char *t3_opts)
 {
     int fd;
 
@@ -195,6 +199,13 @@ static inline void machine_start_opts(Machine *m, const char *hb_opts,
         "-M cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=4G%s",
         m->mem_path, m->lsa_path, HB_BUS, hb_opts, t3_opts,
         cxl_qtest_mode_args());
+}
+
+/* ... with options appended to the host bridge's and the device's */
+static inline void machine_start_opts(Machine *m, const char *hb_opts,
+                                      const char *t3_opts)
+{
+    machine_launch(m, hb_opts, t3_opts);
     machine_setup(m);
 }
 
