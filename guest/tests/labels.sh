@@ -8,10 +8,14 @@
 # namespace's uuid in every label file. Boot 2, on the same files,
 # recreates the region: the namespace must come back from the labels alone
 # (same uuid, size and mode) and the pattern must read back.
+# Other lines reuse it (guest/tests-10.0/): LABELS_PREFIX goes before the
+# logs' and backing folder's names, RUN_OPTS adds guest/run.sh options
+# (kernel, CPU).
 set -euo pipefail
 G=$(cd "$(dirname "$0")/.." && pwd)
 B=$G/../build/guest
-name=labels
+read -r -a run_opts <<< "${RUN_OPTS:-}"
+name=${LABELS_PREFIX:-}labels
 seed=13 len=$((2 << 20))
 export TOPO_DIR=$B/backing/$name
 rm -rf "$TOPO_DIR" "$B/run/$name.sh.d"                # fresh, unlabelled devices
@@ -19,7 +23,7 @@ mkdir -p "$B/run/$name.sh.d"
 cp "$G/scripts/labels.sh" "$B/run/$name.sh"
 boot() {   # boot MODE: run the guest side, print its verdict
     printf 'GRAN=256\nSEED=%d\nLEN=%d\nMODE=%s\n' $seed $len "$1" > "$B/run/$name.sh.d/labels.conf"
-    bash "$G/run.sh" -t 300 -l "$B/logs/$name-$1.log" -T switch8-lsa "$B/run/$name.sh" \
+    bash "$G/run.sh" "${run_opts[@]}" -t 300 -l "$B/logs/$name-$1.log" -T switch8-lsa "$B/run/$name.sh" \
         || { echo "labels: boot '$1' failed; log $B/logs/$name-$1.log"; return 1; }
     grep -E '^labels: ' "$B/logs/$name-$1.log"
 }
