@@ -17,7 +17,7 @@
 #include "hw/pci/pcie_port.h"
 #include "hw/cxl/cxl.h"
 #include "hw/cxl/cxl_host.h"
-#include "hw/cxl/cxl_route.h"
+#include "cxl-route.h"
 
 static CXLState *cxl_enabled_state(void)
 {

@@ -1,7 +1,7 @@
 /*
  * Where an access to a CXL Fixed Memory Window goes: the walk through the
  * committed HDM decoders, and the flat route table built from it
- * (include/hw/cxl/cxl_route.h).
+ * (hw/cxl/cxl-route.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -14,7 +14,7 @@
 #include "hw/pci/pcie_port.h"
 #include "hw/pci-bridge/pci_expander_bridge.h"
 #include "hw/cxl/cxl.h"
-#include "hw/cxl/cxl_route.h"
+#include "cxl-route.h"
 #include "trace.h"
 
 /* More slots than this in one segment: the window uses the walk */

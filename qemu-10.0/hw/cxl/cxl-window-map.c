@@ -1,6 +1,6 @@
 /*
  * CXL fixed memory windows mapped straight into the guest where they can
- * be: every segment of a window's route table (include/hw/cxl/cxl_route.h)
+ * be: every segment of a window's route table (hw/cxl/cxl-route.h)
  * that reaches one device without interleave, at any level, becomes an
  * alias of that device's RAM, laid over the window's trapping region. The
  * guest then reaches that CXL memory as it reaches RAM: TCG through its
@@ -40,7 +40,7 @@
 #include "hw/core/cpu.h"
 #include "hw/cxl/cxl_host.h"
 #include "hw/cxl/cxl.h"
-#include "hw/cxl/cxl_route.h"
+#include "cxl-route.h"
 #include "qapi/qapi-types-cxl.h"
 #include "trace.h"
 

@@ -21,6 +21,9 @@
  * address of its chunk, so the table answers what the walk would for
  * every address. Readers use it under RCU.
  *
+ * Private to hw/cxl: the machine sees only what cxl-host.c offers, and
+ * the interleave arithmetic is in include/hw/cxl/cxl_interleave.h.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef CXL_ROUTE_H
