@@ -19,37 +19,33 @@ check-event: the guest's cxl_general_media trace event (@@EVENTS) names
 that device's memdev, that DPA, and the HPA of its region offset.
 """
 import json
+import os
 import re
 import socket
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cxllog import RegionLayout, console_text, marked  # noqa: E402
+
 log, qmp_path, injections, mode = sys.argv[1:5]
-text = open(log, errors="replace").read().replace("\r", "")
-text = "\n".join(l for l in text.splitlines() if not re.match(r"^\[\s*\d+\.\d+\]", l))
+text = console_text(log)
+layout = RegionLayout(text)
+base, ways, gran = layout.base, layout.ways, layout.gran
 
 
 def section(name, end=r"^@@"):
-    m = re.search(r"^@@" + name + r"\n(.*?)(?=" + end + ")", text, re.S | re.M)
-    if not m:
+    body = marked(text, name, end)
+    if not body:
         sys.exit("ras: no @@%s section in %s" % (name, log))
-    return m.group(1)
+    return body
 
 
-region = json.loads(section("REGION"))
-base, ways, gran = int(region["resource"], 16), region["interleave_ways"], region["interleave_granularity"]
-memdevs = {m["memdev"]: m for m in json.loads(section("MEMDEVS"))}
-dpa_base = {}
-for line in section("DECODERS").splitlines():
-    f = line.split()
-    if len(f) >= 2:
-        dpa_base[f[0]] = int(f[1], 0)
-by_pos = {mp["position"]: mp for mp in region["mappings"]}
 wanted = []
 for inj in injections.split(";"):
     pos, chunk, off = (int(x) for x in inj.split())
-    mp = by_pos[pos]
-    qid = "mem%d" % (memdevs[mp["memdev"]]["serial"] - 0x1000)   # the topology's ids
-    dpa = dpa_base[mp["decoder"]] + chunk * gran + off
+    mp = layout.by_position[pos]
+    qid = "mem%d" % (layout.memdevs[mp["memdev"]]["serial"] - 0x1000)   # the topology's ids
+    dpa = layout.dpa[mp["decoder"]] + chunk * gran + off
     wanted.append(((chunk * ways + pos) * gran + off, qid, dpa, mp["memdev"]))
 
 

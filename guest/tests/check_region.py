@@ -16,35 +16,20 @@ topologies without sn=, such as run_qemu's) it is PATTERN % k, k being the
 memdev's rank among all memdevs by PCI address ("host" in `cxl list -M`),
 which is the order the topology creates them in.
 """
-import json
 import re
 import struct
 import sys
 import os
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cxllog import pattern  # noqa: E402
+from cxllog import RegionLayout, console_text, pattern  # noqa: E402
 
 log, backing, mode, seed, length = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4], 0), int(sys.argv[5], 0)
 start = int(sys.argv[6], 0) if len(sys.argv) > 6 else 0
-text = open(log, errors="replace").read()
-text = "\n".join(l for l in text.splitlines() if not re.match(r"^\[\s*\d+\.\d+\]", l))
-
-
-
-def section(name):
-    m = re.search(r"^@@" + name + r"\n(.*?)(?=^@@)", text, re.S | re.M)
-    return m.group(1) if m else ""
-
-
-region = json.loads(section("REGION"))
-base, ways, gran = int(region["resource"], 16), region["interleave_ways"], region["interleave_granularity"]
-memdevs = {m["memdev"]: m for m in json.loads(section("MEMDEVS"))}
-dpa = {}
-for line in section("DECODERS").splitlines():
-    f = line.split()
-    if len(f) >= 2:
-        dpa[f[0]] = int(f[1], 0)
+text = console_text(log)
+layout = RegionLayout(text)
+region, memdevs, dpa = layout.region, layout.memdevs, layout.dpa
+base, ways, gran = layout.base, layout.ways, layout.gran
 files = {}
 by_host = os.environ.get("REGION_FILES", "serial")
 rank = {name: k for k, name in enumerate(sorted(memdevs, key=lambda n: memdevs[n]["host"]))}

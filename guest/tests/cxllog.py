@@ -15,6 +15,37 @@ def pattern(seed, index):
     return z ^ (z >> 31)
 
 
+def console_text(path):
+    """A console log without CRs and without kernel messages"""
+    text = open(path, errors="replace").read().replace("\r", "")
+    return "\n".join(l for l in text.splitlines() if not re.match(r"^\[\s*\d+\.\d+\]", l))
+
+
+def marked(text, name, end=r"^@@"):
+    """The lines after "@@NAME" up to the next "@@" line (or @end)"""
+    m = re.search(r"^@@" + re.escape(name) + r"\n(.*?)(?=" + end + ")", text, re.S | re.M)
+    return m.group(1) if m else ""
+
+
+class RegionLayout:
+    """The region guest/scripts/region.sh made, as it printed it: the
+    region's JSON (base, ways, granularity, mappings), the memdevs' JSON
+    by name and each endpoint decoder's DPA base"""
+
+    def __init__(self, text):
+        self.region = json.loads(marked(text, "REGION"))
+        self.base = int(self.region["resource"], 16)
+        self.ways = self.region["interleave_ways"]
+        self.gran = self.region["interleave_granularity"]
+        self.memdevs = {m["memdev"]: m for m in json.loads(marked(text, "MEMDEVS"))}
+        self.dpa = {}
+        for line in marked(text, "DECODERS").splitlines():
+            f = line.split()
+            if len(f) >= 2:
+                self.dpa[f[0]] = int(f[1], 0)
+        self.by_position = {mp["position"]: mp for mp in self.region["mappings"]}
+
+
 class Log:
     def __init__(self, path):
         self.text = open(path, errors="replace").read()
