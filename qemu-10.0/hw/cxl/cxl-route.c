@@ -390,6 +390,9 @@ void cxl_route_table_free(CXLRouteTable *t)
     g_free(t);
 }
 
+/* Tables are built under the BQL */
+static uint64_t cxl_route_table_serial;
+
 /*
  * The table for @fw as its decoders stand, or NULL when a segment would
  * need more slots than we keep (absurd interleaves): the window then
@@ -436,6 +439,7 @@ CXLRouteTable *cxl_route_table_build(CXLFixedWindow *fw)
         cxl_route_table_free(t);
         return NULL;
     }
+    t->serial = ++cxl_route_table_serial;
     trace_cxl_route_table_build(fw->base, t->nsegs, t->ntargets);
     return t;
 }

@@ -61,6 +61,7 @@ typedef struct CXLRouteSegment {
 
 typedef struct CXLRouteTable {
     struct rcu_head rcu;
+    uint64_t serial;            /* unique to this table among all built */
     unsigned nsegs, ntargets;
     CXLRouteSegment *segs;      /* in HPA order, covering the window */
     CXLRouteTarget *targets;

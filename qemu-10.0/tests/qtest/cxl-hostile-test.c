@@ -15,7 +15,10 @@
  *   (stock: g_assert_not_reached());
  * - Add Dynamic Capacity Response and Release Dynamic Capacity naming an
  *   extent whose length wraps around the DPA space (stock: a bitmap
- *   written and read far past its end), or of length 0.
+ *   written and read far past its end), or of length 0;
+ * - and what our fast path once got wrong: an endpoint decoder that
+ *   interleaves below a host bridge decoder that does not; the slot of a
+ *   device in use powered off (the device unplugged) under the window.
  *
  * The test does the firmware's and the driver's work itself, through MMIO
  * only (cxl-qtest.h).
@@ -208,11 +211,104 @@ static void test_dc_extent_bounds(void)
     machine_end(&m);
 }
 
+/*
+ * An endpoint decoder of 2 ways at 256 B below a host bridge decoder of 1
+ * way: every address reaches the device, which drops the way bit, so two
+ * chunks share each DPA (CXL r3.1 8.2.4.20.7), on the walk and on the
+ * route tables alike. (The fast path took the whole 256 MiB chunk of the
+ * levels above for one run of contiguous DPA.)
+ */
+static void test_ep_interleaves_alone(void)
+{
+    static const struct { uint64_t hpa, dpa, val; } w[] = {
+        { 0x008, 0x008, 0x1111111111111111ull },
+        { 0x108, 0x008, 0x2222222222222222ull },    /* the same DPA */
+        { 0x210, 0x110, 0x3333333333333333ull },
+    };
+    Machine m = { 0 };
+    g_autofree uint8_t *buf = g_malloc(256 * MiB);
+    uint64_t off;
+    int fd, i;
+
+    machine_start(&m);
+    assert_committed(commit(m.qts, m.hdm_hb, 0, WINDOW, 512 * MiB, 0, 0));
+    assert_committed(commit(m.qts, m.hdm_ep, 0, WINDOW, 512 * MiB,
+                            CTRL_IW(1), 0));
+    for (i = 0; i < ARRAY_SIZE(w); i++) {
+        qtest_writeq(m.qts, WINDOW + w[i].hpa, w[i].val);
+    }
+    g_assert_cmphex(qtest_readq(m.qts, WINDOW + 0x008), ==, w[1].val);
+    g_assert_cmphex(qtest_readq(m.qts, WINDOW + 0x310), ==, w[2].val);
+    machine_end_keep(&m);
+    fd = open(m.mem_path, O_RDONLY);
+    g_assert(fd >= 0 && pread(fd, buf, 256 * MiB, 0) == 256 * MiB);
+    close(fd);
+    for (off = 0; off < 256 * MiB; off += 8) {
+        uint64_t want = off == w[1].dpa ? w[1].val :
+                        off == w[2].dpa ? w[2].val : 0;
+
+        if (ldq_le_p(buf + off) != want) {
+            g_error("DPA 0x%" PRIx64 ": 0x%" PRIx64 ", expected 0x%" PRIx64,
+                    off, ldq_le_p(buf + off), want);
+        }
+    }
+    machine_files_remove(&m);
+}
+
+/* The offset of PCI capability @id in the config space of @bus:@devfn */
+static uint8_t pci_cap(QTestState *qts, int bus, int devfn, uint8_t id)
+{
+    uint8_t at = qtest_readb(qts, ecam(bus, devfn, PCI_CAPABILITY_LIST));
+
+    while (at && qtest_readb(qts, ecam(bus, devfn, at)) != id) {
+        at = qtest_readb(qts, ecam(bus, devfn, at + 1));
+    }
+    g_assert(at);
+    return at;
+}
+
+/*
+ * The guest powers off the slot of the device its region reaches (Slot
+ * Control: Power Controller off, Power Indicator off, PCIe r6.0
+ * 7.5.3.10), which unplugs the device: the window then decodes nowhere
+ * there, and QEMU goes on. The device's memory caches, which window
+ * accesses use without the BQL, go once no access can be using them.
+ */
+static void test_slot_power_off(void)
+{
+    Machine m = { 0 };
+    uint8_t exp;
+    QDict *rsp;
+
+    machine_start(&m);
+    assert_committed(commit(m.qts, m.hdm_hb, 0, WINDOW, 256 * MiB,
+                            CTRL_IG(4), 0));
+    assert_committed(commit(m.qts, m.hdm_ep, 0, WINDOW, 256 * MiB, 0, 0));
+    qtest_writeq(m.qts, WINDOW + 0x40, 0x0123456789abcdefull);
+    g_assert_cmphex(qtest_readq(m.qts, WINDOW + 0x40), ==,
+                    0x0123456789abcdefull);
+
+    exp = pci_cap(m.qts, HB_BUS, 0, PCI_CAP_ID_EXP);
+    qtest_writew(m.qts, ecam(HB_BUS, 0, exp + PCI_EXP_SLTCTL),
+                 PCI_EXP_SLTCTL_PWR_OFF | PCI_EXP_SLTCTL_PWR_IND_OFF);
+    g_assert_cmphex(qtest_readq(m.qts, WINDOW + 0x40), ==, ~0ULL);
+    qtest_writeq(m.qts, WINDOW + 0x48, 1);
+    g_usleep(200 * 1000);       /* the RCU callbacks run */
+    rsp = qtest_qmp(m.qts, "{'execute': 'query-status'}");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    g_assert_cmphex(qtest_readq(m.qts, WINDOW + 0x48), ==, ~0ULL);
+    machine_end(&m);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     cxl_qtest_add_func_both("/hostile/hb-decoder-ways", test_hb_ways);
     cxl_qtest_add_func_both("/hostile/endpoint-decoder-ways", test_ep_ways);
+    cxl_qtest_add_func_both("/hostile/endpoint-interleaves-alone",
+                            test_ep_interleaves_alone);
+    cxl_qtest_add_func_both("/hostile/slot-power-off", test_slot_power_off);
     qtest_add_func("/cxl/hostile/lsa", test_lsa);
     qtest_add_func("/cxl/hostile/dc-extent-bounds", test_dc_extent_bounds);
     qtest_add_func("/cxl/hostile/mailbox-narrow-writes",

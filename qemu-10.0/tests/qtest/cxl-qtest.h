@@ -235,13 +235,25 @@ static inline void cxl_qtest_expect_refused(const char *args,
     }
 }
 
-static inline void machine_end(Machine *m)
+/* QEMU gone, the backing files kept for the test to read */
+static inline void machine_end_keep(Machine *m)
 {
     qtest_quit(m->qts);
+    m->qts = NULL;
+}
+
+static inline void machine_files_remove(Machine *m)
+{
     unlink(m->mem_path);
     unlink(m->lsa_path);
     g_free(m->mem_path);
     g_free(m->lsa_path);
+}
+
+static inline void machine_end(Machine *m)
+{
+    machine_end_keep(m);
+    machine_files_remove(m);
 }
 
 /* Program decoder @n of the HDM capability at @hdm and commit it */
