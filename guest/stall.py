@@ -21,7 +21,9 @@ A guest makes progress while
 A guest that does none of that for WINDOW seconds (idle vCPUs, no output)
 has stalled: the watcher writes `info status`, `info cpus` and
 `info registers -a` to the report, with each vCPU's PC resolved to a
-kernel symbol, writes the one-line verdict to the message file, quits QEMU
+kernel symbol (on x86 also each vCPU's `info lapic`, and, where gdb is
+installed, QEMU's own vCPU and local APIC state: guest/stall-gdb.py),
+writes the one-line verdict to the message file, quits QEMU
 (kills it if it does not quit) and exits with status 123. It exits 0 when
 QEMU ends by itself.
 
@@ -38,11 +40,13 @@ import bisect
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from array import array
@@ -197,6 +201,66 @@ def host_threads(pid):
             out.append("  %d %-16s state %s, cpu %.2f s, in %s"
                        % (t, comm, state, cpu_seconds(t) or 0, wchan or "-"))
     return out
+
+
+def debug_types(qemu):
+    """An object file with the types of QEMU's CPUState, X86CPU and
+    APICCommonState: hw/intc/apic_common.c compiled again, with -g, as the
+    build in which the executable of process QEMU lies compiled it (its
+    compile_commands.json). None if that cannot be done."""
+    try:
+        build = os.path.dirname(os.readlink("/proc/%d/exe" % qemu))
+        with open(os.path.join(build, "compile_commands.json")) as f:
+            entries = json.load(f)
+    except (OSError, ValueError):
+        return None
+    for e in entries:
+        if e.get("file", "").endswith("hw/intc/apic_common.c") and "x86_64" in e.get("command", ""):
+            break
+    else:
+        return None
+    argv, skip = [], False
+    for w in shlex.split(e["command"]):
+        if skip:
+            skip = False
+        elif w in ("-MQ", "-MF", "-o"):
+            skip = True
+        elif w not in ("ccache", "-MD", "-c") and not w.startswith("-g") and w != e["file"]:
+            argv.append(w)
+    fd, out = tempfile.mkstemp(suffix=".o", prefix="qemu-cxl-types-")
+    os.close(fd)
+    r = subprocess.run(argv + ["-g", "-c", e["file"], "-o", out], cwd=e["directory"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False)
+    if r.returncode != 0:
+        os.unlink(out)
+        return None
+    return out
+
+
+def gdb_dump(pid):
+    """guest/stall-gdb.py run by gdb on QEMU (the child of timeout(1) PID):
+    whether each vCPU thread has an interrupt it did not take, and each
+    local APIC's timer, from QEMU's memory. Empty of news without gdb."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stall-gdb.py")
+    qemu = (children(pid) or [pid])[0]
+    types = debug_types(qemu)
+    cmd = ["gdb", "-p", str(qemu), "-batch", "-nx"]
+    if types:
+        cmd += ["-ex", "add-symbol-file %s 0" % types]
+    try:
+        out = subprocess.run(cmd + ["-x", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             timeout=90, check=False).stdout.decode("utf-8", "replace")
+    except FileNotFoundError:
+        return "(gdb is not installed)"
+    except subprocess.TimeoutExpired:
+        return "(gdb did not finish in 90 s)"
+    finally:
+        if types:
+            os.unlink(types)
+    # gdb's own chatter (attaching, threads, symbols) before the script's lines
+    keep = [l for l in out.splitlines()
+            if l.startswith(("QEMU_CLOCK", "cpu", "  ", "no CPU", "stall-gdb"))]
+    return "\n".join(keep) or out[-2000:]
 
 
 # --- kernel symbols ------------------------------------------------------------
@@ -753,6 +817,16 @@ def stall(a, qmp, quiet, status, threads, sizes, panicked, busy_note):
         sections.append((cmd, out))
         if cmd == "info registers -a" and answered:
             regs = parse_registers(out, a.arch)
+    if a.arch == "amd64" and answered:
+        # each local APIC as the guest left it (QEMU 5.2's `info lapic`
+        # shows the monitor's current CPU: cpu-index picks it)
+        for n in sorted(regs):
+            try:
+                sections.append(("info lapic (cpu%d)" % n, qmp.hmp("info lapic", cpu=n, timeout=10)))
+            except (QMPError, TimeoutError, EOFError, OSError) as e:
+                sections.append(("info lapic (cpu%d)" % n, "(no answer: %s)" % e))
+    if a.arch == "amd64":
+        sections.append(("QEMU's own view of its vCPUs (gdb, guest/stall-gdb.py)", gdb_dump(a.pid)))
     pcname = "RIP" if a.arch == "amd64" else "PC"
     if regs:
         where = resolve(a, qmp, regs, notes)

@@ -16,7 +16,9 @@ declare -A PKGS=(
   # aarch64 cross compiler of guest-arm64, and each would remove the other
   # on every run.
   [build-10.0]="python3-venv lib32gcc-12-dev"
-  [guest]="busybox-static kmod ndctl daxctl cpio gzip"
+  # gdb: guest/stall.py reads a stalled QEMU's vCPU and local APIC state
+  # with it (guest/stall-gdb.py).
+  [guest]="busybox-static kmod ndctl daxctl cpio gzip gdb"
   # GUEST_ARCH=arm64 guests: our guest programs cross-compiled for aarch64
   # (the arm64 kernel and userland come from guest/prepare.sh's own apt).
   [guest-arm64]="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"

@@ -11,7 +11,9 @@
 # "guest made no progress after N s at RIP 0x... (symbol+0xoff) [cpu0],
 # ... [cpu1]...; console log LOG, vCPU state LOG.stall", and LOG.stall
 # must hold `info registers` for every vCPU; SeaBIOS's debug console is in
-# LOG.firmware.
+# LOG.firmware. For the idle guest LOG.stall also holds every vCPU's
+# `info lapic` and, read by gdb from QEMU itself, whether its thread
+# sleeps with an interrupt pending and when its local APIC timer fires.
 #   busy   a guest that computes silently for twice the window is not
 #          stalled, and one that keeps printing past its timeout still
 #          ends with 124 (timed out), as before
@@ -86,6 +88,17 @@ log=$B/logs/stuck-idle.log
 boot idle -t 90 -s $smp -w $window -l "$log" "$B/run/stuck-idle.sh"
 stalled idle "$log"
 grep -q "stuck: going quiet" "$log" || fail "idle: the guest's script did not run ($log)"
+# x86: each local APIC through the monitor, and QEMU's own view of each
+# halted vCPU and its local APIC timer (gdb on QEMU: guest/stall-gdb.py)
+for ((n = 0; n < smp; n++)); do
+    awk -v h="== info lapic (cpu$n)" '$0 == h { on = 1; next } /^== / { on = 0 } on && /^LVTT[ \t]/ { ok = 1 } END { exit !ok }' \
+        "$log.stall" || fail "idle: no 'info lapic' (LVTT ...) for cpu$n in $log.stall"
+    grep -Eq "^cpu$n: halted=1 interrupt_request=0x[0-9a-f]+ " "$log.stall" \
+        || fail "idle: no 'cpu$n: halted=1 interrupt_request=...' line (gdb) in $log.stall"
+    grep -A4 "^cpu$n: halted=1" "$log.stall" | grep -Eq "^  apic: initial_count=[0-9]+ .*QEMUTimer expire_time=" \
+        || fail "idle: no local APIC timer state (gdb) for cpu$n in $log.stall"
+done
+echo "ok   idle: info lapic and QEMU's vCPU and local APIC state for $smp vCPUs"
 
 echo "== panic: the kernel panics with panic=0 and spins (GUEST_STALL_SECONDS=$window)"
 log=$B/logs/stuck-panic.log
