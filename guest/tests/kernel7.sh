@@ -40,7 +40,14 @@ conf() {   # conf SEED MODE: region.conf for a 4-way region at 256 B on window 0
     printf 'ROOT=decoder0.0\nWAYS=4\nGRAN=256\nSEED=%s\nLEN=%s\nMODE=%s\nORDER=\n' \
         "$1" $len "$2" > "$B/run/$name.sh.d/region.conf"
 }
-fail() { echo "kernel7: $*"; exit 1; }
+# A failure ends with how the guest ended and the console's last lines:
+# make check shows a failed test's last lines only.
+fail() {
+    echo "kernel7: the guest's run.sh ended with status $rc; the console's last lines ($log):"
+    tr -d '\r' < "$log" 2>/dev/null | tail -n 12 | sed 's/^/  > /'
+    echo "kernel7: $*"
+    exit 1
+}
 lines() { tr -d '\r' < "$log" | grep "^kernel7: $1" || true; }   # the console ends lines with CR LF
 
 echo "== Linux 7.x, ndctl 81: enumerate; 4-way region at 256 B: guest writes, host checks"
