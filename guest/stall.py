@@ -41,6 +41,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import struct
@@ -243,6 +244,8 @@ def gdb_dump(pid):
     local APIC's timer, from QEMU's memory. Empty of news without gdb."""
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stall-gdb.py")
     qemu = (children(pid) or [pid])[0]
+    if not shutil.which("gdb"):
+        return "(gdb is not installed)"     # before compiling types for it
     types = debug_types(qemu)
     cmd = ["gdb", "-p", str(qemu), "-batch", "-nx"]
     if types:
@@ -250,8 +253,6 @@ def gdb_dump(pid):
     try:
         out = subprocess.run(cmd + ["-x", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              timeout=90, check=False).stdout.decode("utf-8", "replace")
-    except FileNotFoundError:
-        return "(gdb is not installed)"
     except subprocess.TimeoutExpired:
         return "(gdb did not finish in 90 s)"
     finally:
