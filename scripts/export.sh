@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Bring work done in build/src back into the repository: every commit on
 # top of "base" becomes an entry of patches/series, its edits to QEMU files
-# a patch in patches/, and the files it adds (new files at QEMU paths) are
-# copied to the repository. Commit in build/src first; then `make export`.
+# and to files of ours that earlier commits added a patch in patches/, and
+# the files it adds (new files at QEMU paths) are named under its entry and
+# copied to the repository with their final content (tree.sh works out the
+# content each commit adds). Commit in build/src first; then `make export`.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/series-lib.sh"
 
@@ -32,7 +34,10 @@ for c in $(git -C "$SRC" rev-list --reverse base..HEAD); do
             added+=("$path")
             echo "$path" >> "$work/owned"
         else
-            say "note: $(git -C "$SRC" log -1 --format=%s "$c") changes $path, added by an earlier commit: its final content is folded into that commit" >&2
+            # A file of ours that an earlier commit added: this commit's
+            # change to it stays in this commit's patch.
+            [ "$st" = D ] && die "$(git -C "$SRC" log -1 --format=%s "$c") deletes $path, which an earlier commit adds: drop it from that commit instead"
+            edits+=("$path")
         fi
     done < <(git -C "$SRC" diff-tree -r --no-commit-id --name-status "$c^" "$c")
     {
@@ -41,7 +46,7 @@ for c in $(git -C "$SRC" rev-list --reverse base..HEAD); do
         if [ ${#edits[@]} -gt 0 ]; then
             git -C "$SRC" diff --stat=72 "$c^" "$c" -- "${edits[@]}"
             echo
-            git -C "$SRC" diff --full-index "$c^" "$c" -- "${edits[@]}"
+            git -C "$SRC" diff --full-index --binary "$c^" "$c" -- "${edits[@]}"
         fi
     } > "$work/patches/$name"
     { echo "$name"; for f in "${added[@]}"; do echo "    $f"; done; } >> "$work/series"

@@ -49,6 +49,50 @@ series_entries() {
     done
 }
 
+# Our own files (the overlay) hold their final content; the history of each
+# is in the series itself. An overlay file is added, whole, by the entry
+# that names it, and a later patch may change it like any QEMU file. The
+# content an entry adds is therefore the final file with the changes of
+# every later patch undone: added_blobs works that out, last patch first,
+# in an index of the overlay alone, and prints "BLOB PATH" for each file.
+added_blobs() {
+    local repo=$1 work=$2 n=${#ENTRY_PATCH[@]} i f p
+    local idx=$work/reverse-index
+    rm -f "$idx"
+    GIT_INDEX_FILE=$idx git -C "$repo" read-tree --empty
+    for f in $(sed 's/^[^ ]* //' "$work/claimed-at"); do
+        [ -f "$LINE/$f" ] || die "patches/series names $f, which is not in ${LINE#$TOP/}/"
+        local mode=100644
+        [ -x "$LINE/$f" ] && mode=100755
+        GIT_INDEX_FILE=$idx git -C "$repo" update-index --add \
+            --cacheinfo "$mode,$(git -C "$repo" hash-object -w "$LINE/$f"),$f"
+    done
+    for ((i = n - 1; i >= 0; i--)); do
+        p=${ENTRY_PATCH[$i]}
+        # The files entry i adds, as they are after it: then gone before it.
+        for f in $(awk -v i="$i" '$1 == i { print $2 }' "$work/claimed-at"); do
+            local blob
+            blob=$(GIT_INDEX_FILE=$idx git -C "$repo" ls-files -s -- "$f" | awk '{ print $1 "," $2 }')
+            [ -n "$blob" ] || die "patches/$p adds $f, which a later patch deletes: drop the file from the series instead"
+            echo "$blob $f"
+            GIT_INDEX_FILE=$idx git -C "$repo" update-index --force-remove -- "$f"
+        done
+        # Undo this patch's changes to files that earlier entries add.
+        git mailinfo -b "$work/msg" "$work/diff" < "$LINE/patches/$p" > /dev/null \
+            || die "patches/$p is not a mail-style patch"
+        local inc=()
+        while IFS= read -r f; do
+            grep -qxF "$f" "$work/claimed" && inc+=("--include=$f")
+        done < <(sed -n 's|^diff --git a/\(.*\) b/.*|\1|p' "$work/diff")
+        [ ${#inc[@]} -gt 0 ] || continue
+        GIT_INDEX_FILE=$idx git -C "$repo" apply --cached -R --whitespace=nowarn "${inc[@]}" "$work/diff" 2>"$work/apply.err" || {
+            cat "$work/apply.err" >&2
+            die "patches/$p changes a file of ours that no entry before it adds, or not as it is there (${inc[*]#--include=})"
+        }
+    done
+    rm -f "$idx"
+}
+
 # Build the series commits on top of "base" in repository $1 without
 # touching its working tree or index; prints the last commit.
 build_series_commits() {
@@ -58,32 +102,35 @@ build_series_commits() {
     local parent; parent=$(git -C "$repo" rev-parse base)
     local claimed=$work/claimed
     : > "$claimed"
-    rm -f "$idx"
-    GIT_INDEX_FILE=$idx git -C "$repo" read-tree base
-    local entries=() e
-    while IFS= read -r e; do entries+=("$e"); done < <(series_entries)
-    entries+=("END")
-    local cur=""
-    for e in "${entries[@]}"; do
+    : > "$work/claimed-at"
+    # ENTRY_PATCH[i]: the patch of entry i; claimed-at: "i FILE" for each
+    # overlay file entry i adds.
+    ENTRY_PATCH=()
+    local e
+    while IFS= read -r e; do
         case "$e" in
             "F "*)
-                [ -n "$cur" ] || die "patches/series: file ${e#F } listed before any patch"
-                local f=${e#F }
-                [ -f "$LINE/$f" ] || die "patches/series: $cur names $f, which is not in ${LINE#$TOP/}/"
-                grep -qxF "$f" "$claimed" && die "patches/series: $f is named twice"
-                echo "$f" >> "$claimed"
-                local mode=100644
-                [ -x "$LINE/$f" ] && mode=100755
-                local blob; blob=$(git -C "$repo" hash-object -w "$LINE/$f")
-                GIT_INDEX_FILE=$idx git -C "$repo" update-index --add --cacheinfo "$mode,$blob,$f"
-                continue ;;
+                [ ${#ENTRY_PATCH[@]} -gt 0 ] || die "patches/series: file ${e#F } listed before any patch"
+                grep -qxF "${e#F }" "$claimed" && die "patches/series: ${e#F } is named twice"
+                echo "${e#F }" >> "$claimed"
+                echo "$((${#ENTRY_PATCH[@]} - 1)) ${e#F }" >> "$work/claimed-at" ;;
+            *)
+                [ -f "$LINE/patches/${e#P }" ] || die "patches/series names patches/${e#P }, which does not exist"
+                ENTRY_PATCH+=("${e#P }") ;;
         esac
-        if [ -n "$cur" ]; then
-            parent=$(commit_entry "$repo" "$idx" "$parent" "$cur" "$work")
-        fi
-        [ "$e" = END ] && break
-        cur=${e#P }
-        [ -f "$LINE/patches/$cur" ] || die "patches/series names patches/$cur, which does not exist"
+    done < <(series_entries)
+    declare -A added=()
+    local blob f
+    added_blobs "$repo" "$work" > "$work/added" || exit 1
+    while read -r blob f; do added[$f]=$blob; done < "$work/added"
+    rm -f "$idx"
+    GIT_INDEX_FILE=$idx git -C "$repo" read-tree base
+    local i cur
+    for ((i = 0; i < ${#ENTRY_PATCH[@]}; i++)); do
+        cur=${ENTRY_PATCH[$i]}
+        for f in $(awk -v i="$i" '$1 == i { print $2 }' "$work/claimed-at"); do
+            GIT_INDEX_FILE=$idx git -C "$repo" update-index --add --cacheinfo "${added[$f]},$f"
+        done
         git mailinfo -b "$work/msg" "$work/diff" < "$LINE/patches/$cur" > "$work/info" \
             || die "patches/$cur is not a mail-style patch"
         if grep -q "^diff --git " "$work/diff"; then
@@ -92,6 +139,7 @@ build_series_commits() {
                 die "patches/$cur does not apply cleanly to the base plus the patches before it"
             }
         fi
+        parent=$(commit_entry "$repo" "$idx" "$parent" "$cur" "$work")
     done
     # Every overlay file must belong to exactly one series entry.
     local stray; stray=$(overlay_files | grep -vxF -f "$claimed" || true)
