@@ -207,7 +207,9 @@ void cxl_route_foreach_component(CXLFixedWindow *w, CXLComponentFunc fn,
     for (t = 0; t < w->num_targets; t++) {
         PCIBus *bus = cxl_host_bridge_bus(w->target[t]);
 
-        for (u = 0; u < t && w->target[u] != w->target[t]; u++) {
+        u = 0;
+        while (u < t && w->target[u] != w->target[t]) {
+            u++;
         }
         if (u < t) {
             continue;

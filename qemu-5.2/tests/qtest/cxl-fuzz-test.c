@@ -1254,6 +1254,14 @@ static void fuzz_alarm(int sig)
     abort();
 }
 
+static void fuzz_catch_alarm(void)
+{
+    struct sigaction sa = { .sa_handler = fuzz_alarm };
+
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+}
+
 /* QEMU is alive and answers: a read-only register, and now and then QMP */
 static void fuzz_check_alive(Fuzz *f, bool qmp)
 {
@@ -1459,7 +1467,7 @@ static void test_storm(const void *opaque)
     fuzz_start(f);
     /* After qtest's own hook, so that ours runs first (they are prepended) */
     qtest_add_abrt_handler(fuzz_abort_hook, NULL);
-    signal(SIGALRM, fuzz_alarm);
+    fuzz_catch_alarm();
     fuzz_running = f;
     find_windows(f);
     fuzz_setup(f);
@@ -2032,7 +2040,7 @@ static void test_race(const void *opaque)
     fuzz_seed(&r->f, r->f.seed);
     race_start(r);
     qtest_add_abrt_handler(race_abort_hook, NULL);
-    signal(SIGALRM, fuzz_alarm);
+    fuzz_catch_alarm();
     race_running = r;
     alarm(FUZZ_HANG_SECS);
     race_enumerate(r);

@@ -490,7 +490,8 @@ static void test_ram_alias(const void *opaque)
 
     program_region(&t);
     mtree = qtest_hmp(t.qts, "info mtree");
-    g_assert(!!strstr(mtree, "alias cxl-fixed-memory-window-0-ram-0 @cxl-type3-dpa") == fast);
+    g_assert(!!strstr(mtree, "alias cxl-fixed-memory-window-0-ram-0 @cxl-type3-dpa")
+             == fast);
     g_free(mtree);
     topo_write(&t, 0x123458, 0x0123456789abcdefull, 8);
     g_assert_cmpint(pread(t.fd[0], &got, 8, 0x123458), ==, 8);
@@ -550,8 +551,10 @@ static void test_missing_device(const void *opaque)
  */
 static void test_switch(const void *opaque)
 {
-    g_autofree char *f0 = g_strdup_printf("%s/qemu-cxl-sw-%d-0", g_get_tmp_dir(), getpid());
-    g_autofree char *f1 = g_strdup_printf("%s/qemu-cxl-sw-%d-1", g_get_tmp_dir(), getpid());
+    g_autofree char *f0 = g_strdup_printf("%s/qemu-cxl-sw-%d-0", g_get_tmp_dir(),
+                                          getpid());
+    g_autofree char *f1 = g_strdup_printf("%s/qemu-cxl-sw-%d-1", g_get_tmp_dir(),
+                                          getpid());
     const char *files[2] = { f0, f1 };
     uint64_t window = QEMU_ALIGN_UP(CHBCR_END, 256 * MiB), usp_bar = BAR_BASE + 0x400000;
     int fd[2], d;
@@ -635,8 +638,10 @@ static void test_switch(const void *opaque)
  */
 static void test_two_decoders(const void *opaque)
 {
-    g_autofree char *fv = g_strdup_printf("%s/qemu-cxl-vp-%d-v", g_get_tmp_dir(), getpid());
-    g_autofree char *fp = g_strdup_printf("%s/qemu-cxl-vp-%d-p", g_get_tmp_dir(), getpid());
+    g_autofree char *fv = g_strdup_printf("%s/qemu-cxl-vp-%d-v", g_get_tmp_dir(),
+                                          getpid());
+    g_autofree char *fp = g_strdup_printf("%s/qemu-cxl-vp-%d-p", g_get_tmp_dir(),
+                                          getpid());
     uint64_t window = QEMU_ALIGN_UP(CHBCR_END, 256 * MiB), hdm = HDM(dev_bar(0));
     int v = open(fv, O_RDWR | O_CREAT | O_TRUNC, 0600);
     int p = open(fp, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -842,7 +847,8 @@ static void test_window_spellings(const void *opaque)
             " -device pxb-cxl,bus_nr=12,bus=pcie.0,id=hb0 %s", orders[i]);
         QDict *resp = qtest_qmp(qts, "{'execute': 'query-cxl'}");
         QList *w = qdict_get_qlist(qdict_get_qdict(resp, "return"), "windows");
-        QDict *w0 = qobject_to(QDict, qlist_pop(w)), *w1 = qobject_to(QDict, qlist_pop(w));
+        QDict *w0 = qobject_to(QDict, qlist_pop(w));
+        QDict *w1 = qobject_to(QDict, qlist_pop(w));
 
         g_assert_cmpuint(qdict_get_int(w0, "index"), ==, 0);
         g_assert_cmpuint(qdict_get_int(w0, "size"), ==, 4 * GiB);

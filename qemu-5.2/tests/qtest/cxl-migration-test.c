@@ -287,7 +287,9 @@ static void check_files(Mig *m)
             }
             g_assert(pread(fd, got, chunk, c * chunk) == chunk);
             if (memcmp(want, got, chunk)) {
-                for (i = 0; i < chunk && want[i] == got[i]; i++) {
+                i = 0;
+                while (i < chunk && want[i] == got[i]) {
+                    i++;
                 }
                 g_test_message("device %u: DPA 0x%" PRIx64 " holds 0x%02x, "
                                "expected 0x%02x", d, c * chunk + i, got[i],

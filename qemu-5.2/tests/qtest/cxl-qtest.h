@@ -362,7 +362,7 @@ static inline void cxl_qtest_add(const char *path, GTestDataFunc fn,
 }
 
 /* qtest_initf() in the mode the running test was registered for */
-static inline QTestState * G_GNUC_PRINTF(1, 2) cxl_qtest_start(const char *fmt, ...)
+static inline G_GNUC_PRINTF(1, 2) QTestState *cxl_qtest_start(const char *fmt, ...)
 {
     g_autofree char *args = NULL;
     va_list ap;

@@ -333,7 +333,9 @@ static void test_uncommit_switch(const void *opaque)
     tree_program(&t, &e);
     tree_write(&t, 0, 0x0123456789abcdefull, 8);
     g_assert_cmphex(qtest_readq(t.qts, t.window), ==, 0x0123456789abcdefull);
-    for (i = 0; i < e.n_usp && e.usp[i].depth != 1; i++) {
+    i = 0;
+    while (i < e.n_usp && e.usp[i].depth != 1) {
+        i++;
     }
     g_assert_cmpuint(i, <, e.n_usp);
     /* The first second-level switch carries stripe 0 */

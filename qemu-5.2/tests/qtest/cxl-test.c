@@ -140,14 +140,17 @@ static void test_config_space(void)
     g_assert(dev);
     g_assert_cmphex(qtest_readw(f.qts, ecam(CXL_EP_BUS, 0, dev + A_DVSEC_DEV_CAP)) &
                     (R_DVSEC_DEV_CAP_MEM_CAPABLE_MASK | R_DVSEC_DEV_CAP_HDM_COUNT_MASK),
-                    ==, R_DVSEC_DEV_CAP_MEM_CAPABLE_MASK | 1 << R_DVSEC_DEV_CAP_HDM_COUNT_SHIFT);
+                    ==, R_DVSEC_DEV_CAP_MEM_CAPABLE_MASK |
+                    1 << R_DVSEC_DEV_CAP_HDM_COUNT_SHIFT);
     lo = qtest_readl(f.qts, ecam(CXL_EP_BUS, 0, dev + A_DVSEC_RANGE1_SIZE_LO));
     g_assert(FIELD_EX32(lo, DVSEC_RANGE1_SIZE_LO, MEM_INFO_VALID));
     g_assert(FIELD_EX32(lo, DVSEC_RANGE1_SIZE_LO, MEM_ACTIVE));
     g_assert_cmphex(lo & 0xf0000000, ==, 0x10000000);
-    g_assert_cmphex(qtest_readl(f.qts, ecam(CXL_EP_BUS, 0, dev + A_DVSEC_RANGE1_SIZE_HI)), ==, 0);
+    g_assert_cmphex(qtest_readl(f.qts, ecam(CXL_EP_BUS, 0, dev + A_DVSEC_RANGE1_SIZE_HI)),
+                    ==, 0);
     /* Mem_Enable resets to 0 and is writable */
-    g_assert_cmphex(qtest_readw(f.qts, ecam(CXL_EP_BUS, 0, dev + A_DVSEC_DEV_CTRL)), ==, 0);
+    g_assert_cmphex(qtest_readw(f.qts, ecam(CXL_EP_BUS, 0, dev + A_DVSEC_DEV_CTRL)),
+                    ==, 0);
     qtest_writew(f.qts, ecam(CXL_EP_BUS, 0, dev + A_DVSEC_DEV_CTRL), 0xffff);
     g_assert_cmphex(qtest_readw(f.qts, ecam(CXL_EP_BUS, 0, dev + A_DVSEC_DEV_CTRL)),
                     ==, R_DVSEC_DEV_CTRL_MEM_ENABLE_MASK);
@@ -312,7 +315,8 @@ static void test_mailbox(void)
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_ALERT_CONFIG, in, 0xc, NULL, NULL),
                     ==, CXL_MBOX_INVALID_INPUT);
     in[2] = 50;
-    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_ALERT_CONFIG, in, 0xc, NULL, NULL), ==, 0);
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_ALERT_CONFIG, in, 0xc, NULL, NULL),
+                    ==, 0);
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_GET_ALERT_CONFIG, NULL, 0, buf, &len), ==, 0);
     g_assert_cmpuint(buf[3], ==, 50);
     in[0] = CXL_EVENT_LOG_WARN;
@@ -325,7 +329,8 @@ static void test_mailbox(void)
     /* Clear: all is fine on an empty log, a handle names nothing */
     memset(in, 0, 8);
     in[1] = CXL_CLEAR_EVENT_ALL;
-    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_CLEAR_EVENT_RECORDS, in, 6, NULL, NULL), ==, 0);
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_CLEAR_EVENT_RECORDS, in, 6, NULL, NULL),
+                    ==, 0);
     in[1] = 0;
     in[2] = 1;
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_CLEAR_EVENT_RECORDS, in, 8, NULL, NULL),
@@ -334,13 +339,15 @@ static void test_mailbox(void)
                     ==, CXL_MBOX_INVALID_PAYLOAD_LENGTH);
     /* Interrupt policy: stored and returned; mode 11b is reserved */
     memcpy(in, "\x00\x01\x02\x00", 4);
-    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_EVENT_INTERRUPT_POLICY, in, 4, NULL, NULL), ==, 0);
-    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_GET_EVENT_INTERRUPT_POLICY, NULL, 0, buf, &len), ==, 0);
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_EVENT_INTERRUPT_POLICY, in, 4,
+                         NULL, NULL), ==, 0);
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_GET_EVENT_INTERRUPT_POLICY, NULL, 0,
+                         buf, &len), ==, 0);
     g_assert_cmpuint(len, ==, 4);
     g_assert(!memcmp(buf, "\x00\x01\x02\x00", 4));
     in[3] = 3;
-    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_EVENT_INTERRUPT_POLICY, in, 4, NULL, NULL),
-                    ==, CXL_MBOX_INVALID_INPUT);
+    g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_EVENT_INTERRUPT_POLICY, in, 4,
+                         NULL, NULL), ==, CXL_MBOX_INVALID_INPUT);
     memset(in, 0, 8);
     stq_le_p(in, 0x123456789ull);
     g_assert_cmphex(mbox(f.qts, CXL_MBOX_OP_SET_TIMESTAMP, in, 8, NULL, NULL), ==, 0);
@@ -523,8 +530,8 @@ static void test_data_survives(void)
             for (i = 0; i < 64; i++) {
                 lsa[8 + i] = 0x40 + i + m * 7 + how;
             }
-            g_assert_cmpuint(mbox(f.qts, CXL_MBOX_OP_SET_LSA, lsa, sizeof(lsa), NULL, NULL),
-                             ==, 0);
+            g_assert_cmpuint(mbox(f.qts, CXL_MBOX_OP_SET_LSA, lsa, sizeof(lsa),
+                                  NULL, NULL), ==, 0);
             if (private) {
                 /* Still readable through the window, never in the file */
                 g_assert_cmphex(qtest_readq(f.qts, window + 4104), ==,
@@ -599,11 +606,14 @@ static void test_bad_command_lines(void)
                    "-M cxl-fmw.0.targets.0=c1,cxl-fmw.0.size=300M",
                    "multiple of 256 MiB");
     expect_refused("-M q35,cxl=on -M cxl-fmw.0.targets.0=c1,cxl-fmw.0.size=4G,"
-                   "cxl-fmw.0.interleave-granularity=128", "power of two from 256 to 16k");
+                   "cxl-fmw.0.interleave-granularity=128",
+                   "power of two from 256 to 16k");
     expect_refused("-M q35,cxl=on -M cxl-fmw.0.targets.0=c1,cxl-fmw.0.size=4G,"
-                   "cxl-fmw.0.interleave-granularity=32k", "power of two from 256 to 16k");
+                   "cxl-fmw.0.interleave-granularity=32k",
+                   "power of two from 256 to 16k");
     expect_refused("-M q35,cxl=on -M cxl-fmw.0.targets.0=c1,cxl-fmw.0.size=4G,"
-                   "cxl-fmw.0.interleave-granularity=768", "power of two from 256 to 16k");
+                   "cxl-fmw.0.interleave-granularity=768",
+                   "power of two from 256 to 16k");
     expect_refused("-M q35,cxl=on -M cxl-fmw.0.targets.0=a,cxl-fmw.0.targets.1=b,"
                    "cxl-fmw.0.targets.2=c,cxl-fmw.0.targets.3=d,cxl-fmw.0.targets.4=e,"
                    "cxl-fmw.0.size=20G", "1, 2, 3, 4, 6, 8, 12 or 16");
@@ -618,18 +628,22 @@ static void test_bad_command_lines(void)
                    "no capacity");
     expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,memdev=m0,"
                                    "persistent-memdev=m0", args), "not both");
-    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=s0",
-                                   args), "multiples of 256 MiB");
-    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0 "
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,"
+                                   "persistent-memdev=s0", args),
+                   "multiples of 256 MiB");
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,"
+                                   "persistent-memdev=m0 "
                                    "-device cxl-rp,port=1,bus=c1,id=rp1,chassis=0,slot=3 "
                                    "-device cxl-type3,bus=rp1,persistent-memdev=m0",
                                    args), "already in use");
-    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,sn=7 "
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,"
+                                   "persistent-memdev=m0,sn=7 "
                                    "-device cxl-rp,port=1,bus=c1,id=rp1,chassis=0,slot=3 "
                                    "-device cxl-type3,bus=rp1,persistent-memdev=m1,sn=7",
                                    args), "sn=0x7 is already used");
-    expect_refused_owned(g_strdup_printf("%s -device cxl-rp,port=0,bus=c1,id=rp1,chassis=0,"
-                                   "slot=3", args), "port=0 is already used by rp0");
+    expect_refused_owned(g_strdup_printf("%s -device cxl-rp,port=0,bus=c1,id=rp1,"
+                                   "chassis=0,slot=3", args),
+                   "port=0 is already used by rp0");
     expect_refused_owned(g_strdup_printf("-M q35,cxl=on %s -device pcie-root-port,id=prp,"
                                    "chassis=9,slot=9 -device cxl-type3,bus=prp,"
                                    "persistent-memdev=m0", mem), "CXL root port");
@@ -637,10 +651,11 @@ static void test_bad_command_lines(void)
                                    "id=rp0,chassis=0,slot=2"), "pxb-cxl host bridge");
     /* Wrong types */
     expect_refused("-M q35,cxl=maybe", "Parameter 'cxl' expects 'on' or 'off'");
-    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
-                                   "sn=abc", args), "Parameter 'sn' expects uint64");
-    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
-                                   "hdm-decoders=many", args),
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,"
+                                   "persistent-memdev=m0,sn=abc", args),
+                   "Parameter 'sn' expects uint64");
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,"
+                                   "persistent-memdev=m0,hdm-decoders=many", args),
                    "Parameter 'hdm-decoders' expects");
     expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1 "
                    "-device cxl-rp,port=300,bus=c1,id=rp0,chassis=0,slot=2",
@@ -661,19 +676,24 @@ static void test_bad_command_lines(void)
     expect_refused("-M q35 -cxl-fixed-memory-window targets.0=a,size=4G",
                    "need the machine option cxl=on");
     /* Missing backends */
-    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=nope",
-                                   args), "Device 'nope' not found");
-    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,volatile-memdev=nope",
-                                   args), "Device 'nope' not found");
-    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
-                                   "lsa=nope", args), "Device 'nope' not found");
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,"
+                                   "persistent-memdev=nope", args),
+                   "Device 'nope' not found");
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,"
+                                   "volatile-memdev=nope", args),
+                   "Device 'nope' not found");
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,"
+                                   "persistent-memdev=m0,lsa=nope", args),
+                   "Device 'nope' not found");
     /* HDM decoder counts: 1, 2, 4, 6, 8 or 10 (CXL 2.0 8.2.5.12.1) */
-    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,persistent-memdev=m0,"
-                                   "hdm-decoders=3", args),
+    expect_refused_owned(g_strdup_printf("%s -device cxl-type3,bus=rp0,"
+                                   "persistent-memdev=m0,hdm-decoders=3", args),
                    "cxl-type3: hdm-decoders=3: must be 1, 2, 4, 6, 8 or 10");
     expect_refused("-M q35,cxl=on -device pxb-cxl,bus_nr=12,bus=pcie.0,id=c1,"
-                   "hdm-decoders=12", "pxb-cxl: hdm-decoders=12: must be 1, 2, 4, 6, 8 or 10");
-    expect_refused_owned(g_strdup_printf("%s -device cxl-upstream,bus=rp0,hdm-decoders=0", args),
+                   "hdm-decoders=12",
+                   "pxb-cxl: hdm-decoders=12: must be 1, 2, 4, 6, 8 or 10");
+    expect_refused_owned(g_strdup_printf("%s -device cxl-upstream,bus=rp0,"
+                                   "hdm-decoders=0", args),
                    "cxl-upstream: hdm-decoders=0: must be 1, 2, 4, 6, 8 or 10");
     /*
      * Windows that reach the fast path's trapping regions at 2^52: two
