@@ -252,7 +252,9 @@ static void cxl_route_collect_window(CXLRouteBuild *b, CXLFixedWindow *fw)
         PCIHostState *hb;
         CXLComponentState *cs;
 
-        for (u = 0; u < t && fw->target_hbs[u] != fw->target_hbs[t]; u++) {
+        u = 0;
+        while (u < t && fw->target_hbs[u] != fw->target_hbs[t]) {
+            u++;
         }
         if (u < t || !fw->target_hbs[t]) {
             continue;

@@ -305,7 +305,9 @@ static void check_files(Mig *m)
         }
         cxl_qtest_read_file(m->dst.file[d], got, DEV_SIZE);
         if (memcmp(want, got, DEV_SIZE)) {
-            for (i = 0; want[i] == got[i]; i++) {
+            i = 0;
+            while (want[i] == got[i]) {
+                i++;
             }
             g_error("device %u: DPA 0x%" PRIx64 " holds 0x%02x, expected "
                     "0x%02x", d, i, got[i], want[i]);
