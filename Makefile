@@ -4,7 +4,8 @@
 # `make` builds both: build/qemu-system-x86_64 (5.2) and
 # build/10.0/qemu-system-x86_64 (10.0); `make demo` shows CXL working;
 # `make check` runs every test. See README.md.
-# LINE=10.0 points tree, export, series and check-series at the 10.0 line.
+# LINE=10.0 points tree, export, check-series and check-checkpatch at the
+# 10.0 line.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -15,7 +16,7 @@ TOPOLOGY ?= default
 LINE ?= 5.2
 export QEMU_CXL_LINE := $(LINE)
 
-.PHONY: all all-5.2 all-10.0 deps base tree export tree-reset series check-series demo check \
+.PHONY: all all-5.2 all-10.0 deps base tree export tree-reset series check-series check-checkpatch demo check \
         check-qtest check-cxl check-guest check-tools check-sanitizers check-fuzz check-10.0 boot-loop guest bench clean distclean help
 
 all: all-5.2 all-10.0
@@ -47,6 +48,9 @@ series:
 
 check-series:
 	@bash scripts/check-series.sh
+
+check-checkpatch:
+	@bash scripts/check-checkpatch.sh
 
 guest:
 	@bash guest/prepare.sh

@@ -9,14 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/series-lib.sh"
 
-# make series signs every patch off with the git identity configured here,
-# and refuses without one; a machine that has none (a fresh CI box) checks
-# the series signed off by a stand-in identity, given to git for this run.
-if [ -z "$(git -C "$TOP" config user.name || true)" ] || [ -z "$(git -C "$TOP" config user.email || true)" ]; then
-    say "no git identity configured: checking the series signed off by 'qemu-cxl check <check@qemu-cxl.invalid>'"
-    export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0="qemu-cxl check" \
-        GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1=check@qemu-cxl.invalid
-fi
+use_stand_in_identity_if_none
 bash "$TOP/scripts/series.sh"
 series=$LINE_BUILD/series
 signoff="Signed-off-by: $(git -C "$TOP" config user.name) <$(git -C "$TOP" config user.email)>"

@@ -2,7 +2,8 @@
 # `make check`: build if needed, then run every test suite and end with
 # "N passed, N failed, N skipped". With arguments, only those suites:
 #   tools   build-tooling tests (scripts/tests)
-#   series  `make series` applies with git am to a pristine base and builds
+#   series  `make series` applies with git am to a pristine base and builds,
+#           and the base's checkpatch.pl passes on every patch
 #   cxl     our CXL qtests and unit tests
 #   qtest   QEMU 5.2's own check-qtest-x86_64 (skips: qemu-5.2/qtest-skips.txt);
 #           not in `make check` (`make check-qtest`): its CXL case,
@@ -39,6 +40,8 @@ suite_series() {
     step "suite: series"
     run "series/git-am-and-build" bash "$TOP/scripts/check-series.sh"
     run "10.0/series/git-am" env QEMU_CXL_LINE=10.0 bash "$TOP/scripts/check-series.sh"
+    run "series/checkpatch" bash "$TOP/scripts/check-checkpatch.sh"
+    run "10.0/series/checkpatch" env QEMU_CXL_LINE=10.0 bash "$TOP/scripts/check-checkpatch.sh"
 }
 
 # with_line LINE CMD...: run CMD (a suite) with the variables of LINE
