@@ -13,9 +13,10 @@ series=$LINE_BUILD/series
 out=$LINE_BUILD/checkpatch
 rm -rf "$out"; mkdir -p "$out"
 n=0 bad=()
-for p in "$series"/*.patch; do
+# Cover letters too: checkpatch.pl reads their message (no diff to check).
+for p in $(ls "$series"/*.patch "$series"/*/*.patch 2>/dev/null); do
     n=$((n + 1))
-    log=$out/$(basename "$p" .patch).log
+    log=$out/$(basename "$(dirname "$p")")-$(basename "$p" .patch).log
     # checkpatch.pl wants to run from the top of a QEMU tree: the base's.
     if ! (cd "$BASE_DIR" && perl scripts/checkpatch.pl -q "$p") > "$log" 2>&1; then
         bad+=("$(basename "$p")")

@@ -13,7 +13,8 @@ use_stand_in_identity_if_none
 bash "$TOP/scripts/series.sh"
 series=$LINE_BUILD/series
 signoff="Signed-off-by: $(git -C "$TOP" config user.name) <$(git -C "$TOP" config user.email)>"
-for p in "$series"/*.patch; do
+mapfile -t patches < <(series_patches "$series")
+for p in "${patches[@]}"; do
     grep -qxF "$signoff" "$p" || die "${p#$TOP/} has no '$signoff'"
 done
 dir=$LINE_BUILD/series-check
@@ -22,11 +23,11 @@ rm -rf "$dir/src"
 mkdir -p "$dir"
 git clone -q --no-checkout "$BASE_REPO" "$dir/src"
 git -C "$dir/src" checkout -q -B main base
-n=$(ls "$series"/*.patch 2>/dev/null | wc -l)
-step "QEMU $QEMU_CXL_LINE: applying $rel/*.patch ($n) with git am to a pristine base"
+n=${#patches[@]}
+step "QEMU $QEMU_CXL_LINE: applying the $n patches of $rel/ with git am to a pristine base"
 if [ "$n" != 0 ]; then
     git -C "$dir/src" -c user.name=qemu-cxl -c user.email=qemu-cxl@localhost \
-        am -q --committer-date-is-author-date "$series"/*.patch \
+        am -q --committer-date-is-author-date "${patches[@]}" \
         || die "the QEMU $QEMU_CXL_LINE series does not apply with git am to the pristine base"
 fi
 got=$(git -C "$dir/src" rev-parse 'HEAD^{tree}')

@@ -78,10 +78,39 @@ for f in $(overlay_files); do
     grep -qxF "$f" "$work/owned" || { say "removing $f: the series no longer adds it"; git -C "$LINE" rm -q -f "$f"; }
 done
 
+# Keep the cuts into several series ("#=series NAME" lines): each stays
+# before the entry it preceded, found by its name without the number.
+python3 - "$SERIES_FILE" "$work/series" <<'PY' || die "could not carry the '#=series' lines over"
+import re, sys
+old_path, new_path = sys.argv[1], sys.argv[2]
+slug = lambda name: re.sub(r'^[0-9]{4}-', '', name.strip())
+cuts, pending = {}, []
+try:
+    old = open(old_path).read().split('\n')
+except FileNotFoundError:
+    old = []
+for line in old:
+    if line.startswith('#=series'):
+        pending.append(line)
+    elif line and not line[0].isspace() and not line.startswith('#') and pending:
+        cuts[slug(line)] = pending
+        pending = []
+out = []
+for line in open(new_path).read().split('\n'):
+    if line and not line[0].isspace():
+        out.extend(cuts.pop(slug(line), []))
+    out.append(line)
+for lines in cuts.values():
+    for l in lines:
+        print("note: '%s' dropped: the entry it preceded is gone" % l, file=sys.stderr)
+open(new_path, 'w').write('\n'.join(out))
+PY
 {
     echo "# The qemu-cxl series, in order: a patch (edits to existing QEMU files,"
     echo "# with its commit message) and, indented below it, the new files of ours"
-    echo "# that the same commit adds. Written by 'make export'; editing by hand is fine."
+    echo "# that the same commit adds. A line '#=series NAME' starts series NAME"
+    echo "# (cover letter: patches/covers/NAME.txt). Written by 'make export';"
+    echo "# editing by hand is fine."
     cat "$work/series"
 } > "$work/series.full"
 rm -f "$LINE"/patches/*.patch

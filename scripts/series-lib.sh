@@ -49,6 +49,25 @@ ensure_base_repo() {
     cp "$BASE_DIR.stamp" "$stamp"
 }
 
+# The series may be cut into several, each sent on its own with a cover
+# letter (QEMU's core changes to their subsystems' maintainers, then the
+# CXL series that needs them): a line "#=series NAME" starts series NAME
+# at the next entry, and patches/covers/NAME.txt is its cover letter
+# (subject line, blank line, body). series_groups prints "INDEX NAME" for
+# each: the series NAME starts at entry INDEX (0-based).
+series_groups() {
+    [ -f "$SERIES_FILE" ] || return 0
+    awk '/^#=series[ \t]/ { print n + 0, $2; next }
+         /^[ \t]*#/ || /^[ \t]*$/ || /^[ \t]/ { next }
+         { n++ }' "$SERIES_FILE"
+}
+
+# series_patches DIR: the patches `make series` wrote to DIR, in the order
+# git am applies them, cover letters left out.
+series_patches() {
+    ls "$1"/*.patch "$1"/*/*.patch 2>/dev/null | grep -v '/0000-cover-letter\.patch$' || true
+}
+
 # Parse patches/series: prints "P <patch>" and "F <file>" lines.
 series_entries() {
     [ -f "$SERIES_FILE" ] || return 0

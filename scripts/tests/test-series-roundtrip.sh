@@ -9,8 +9,10 @@
 . "$(dirname "$0")/lib.sh"
 copy_repo "$SCRATCH/r"
 cd "$SCRATCH/r"
+git config user.name t; git config user.email t@t
 bash scripts/tree.sh > "$SCRATCH/log" 2>&1 || { cat "$SCRATCH/log"; fail "tree"; }
 n0=$(grep -c '^[^ #]' qemu-5.2/patches/series)
+cuts0=$(grep '^#=series' qemu-5.2/patches/series || true)
 (
     cd build/src
     echo "/* qemu-cxl round-trip test */" >> hw/cxl/meson.build
@@ -26,6 +28,9 @@ bash scripts/export.sh > "$SCRATCH/log" 2>&1 || { cat "$SCRATCH/log"; fail "expo
 want=$(git -C build/src rev-parse 'HEAD^{tree}')
 [ "$(grep -c '^[^ #]' qemu-5.2/patches/series)" = $((n0 + 2)) ] || fail "export did not add two series entries"
 grep -q '^    hw/cxl/roundtrip-test.c$' qemu-5.2/patches/series || fail "the new file is not listed in qemu-5.2/patches/series"
+# The cuts into several series stay where they were.
+[ "$(grep '^#=series' qemu-5.2/patches/series || true)" = "$cuts0" ] || fail "export lost or moved the '#=series' lines"
+[ -n "$cuts0" ] || fail "qemu-5.2/patches/series has no '#=series' lines to keep"
 [ -f qemu-5.2/hw/cxl/roundtrip-test.c ] || fail "the new file was not copied into qemu-5.2/"
 one=$(ls qemu-5.2/patches/*.patch | tail -n 2 | head -n 1)
 two=$(ls qemu-5.2/patches/*.patch | tail -n 1)
@@ -44,9 +49,11 @@ bash scripts/tree.sh > "$SCRATCH/log" 2>&1 || { cat "$SCRATCH/log"; fail "fresh 
 got=$(git -C build/src rev-parse 'HEAD^{tree}')
 [ "$got" = "$want" ] || fail "fresh tree $got differs from the exported work $want"
 # Each commit has each file as it was then, not its final content.
-first=$(git -C build/src rev-list --reverse base..HEAD | head -n 1)
-! git -C build/src show "$first:hw/cxl/meson.build" | grep -q 'round-trip test' \
-    || fail "the first commit's hw/cxl/meson.build has a later commit's edit"
+adds=$(git -C build/src log --diff-filter=A --format=%H base..HEAD -- hw/cxl/meson.build)
+[ -n "$adds" ] || fail "no commit adds hw/cxl/meson.build"
+git -C build/src show "$adds:hw/cxl/meson.build" > "$SCRATCH/meson.build" || fail "git show"
+! grep -q 'round-trip test' "$SCRATCH/meson.build" \
+    || fail "the commit adding hw/cxl/meson.build has a later commit's edit"
 prev=$(git -C build/src rev-parse HEAD^)
 [ "$(git -C build/src show "$prev:hw/cxl/roundtrip-test.c")" = "/* new file */" ] \
     || fail "hw/cxl/roundtrip-test.c is not its first version in the commit that adds it"
@@ -57,6 +64,9 @@ bash scripts/series.sh > "$SCRATCH/log" 2>&1 || { cat "$SCRATCH/log"; fail "seri
 . scripts/lib.sh
 git clone -q --no-checkout "$QEMU_CXL_CACHE/base.git" "$SCRATCH/am"
 git -C "$SCRATCH/am" checkout -q -B main base
-git -C "$SCRATCH/am" -c user.name=t -c user.email=t@t am -q "$SCRATCH"/r/build/series/*.patch || fail "git am"
+. scripts/series-lib.sh
+mapfile -t patches < <(series_patches "$SCRATCH/r/build/series")
+[ ${#patches[@]} = $((n0 + 2)) ] || fail "make series wrote ${#patches[@]} patches, not $((n0 + 2))"
+git -C "$SCRATCH/am" -c user.name=t -c user.email=t@t am -q "${patches[@]}" || fail "git am"
 [ "$(git -C "$SCRATCH/am" rev-parse 'HEAD^{tree}')" = "$want" ] || fail "git am result differs"
-echo "ok: export round trip and series ($(ls build/series | wc -l) patches)"
+echo "ok: export round trip and series (${#patches[@]} patches)"

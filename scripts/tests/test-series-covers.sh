@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# A line's patches/series cut by '#=series NAME' lines gives one series
+# per cut, in order, each with the cover letter of patches/covers/NAME.txt
+# (its subject and text, no placeholder left), and together the patches
+# of the whole line; a cut without a cover letter is refused.
+. "$(dirname "$0")/lib.sh"
+copy_repo "$SCRATCH/r"
+cd "$SCRATCH/r"
+git config user.name t; git config user.email t@t
+. scripts/lib.sh; . scripts/series-lib.sh
+mapfile -t cuts < <(series_groups)
+[ ${#cuts[@]} -ge 2 ] || fail "qemu-5.2/patches/series is not cut into series"
+bash scripts/series.sh > "$SCRATCH/log" 2>&1 || { cat "$SCRATCH/log"; fail "series"; }
+total=$(grep -c '^[^ #]' qemu-5.2/patches/series)
+for ((g = 0; g < ${#cuts[@]}; g++)); do
+    name=${cuts[$g]#* } first=${cuts[$g]%% *}
+    if [ $((g + 1)) -lt ${#cuts[@]} ]; then end=${cuts[$((g + 1))]%% *}; else end=$total; fi
+    dir=build/series/$(printf '%02d' $((g + 1)))-$name
+    [ -d "$dir" ] || fail "no $dir"
+    n=$(ls "$dir"/*.patch | grep -vc '/0000-cover-letter.patch$')
+    [ "$n" = $((end - first)) ] || fail "$dir has $n patches, the series file gives $name $((end - first))"
+    subject=$(head -n 1 "qemu-5.2/patches/covers/$name.txt")
+    grep -qF "Subject: [PATCH 0/$n] $subject" "$dir/0000-cover-letter.patch" \
+        || grep -qF "Subject: [PATCH 00/$n] $subject" "$dir/0000-cover-letter.patch" \
+        || { sed -n 1,8p "$dir/0000-cover-letter.patch"; fail "$dir's cover letter does not have the subject of covers/$name.txt"; }
+    grep -qF "$(sed -n 3p "qemu-5.2/patches/covers/$name.txt")" "$dir/0000-cover-letter.patch" || fail "$dir's cover letter lacks its text"
+    ! grep -q '\*\*\* \(SUBJECT\|BLURB\) HERE \*\*\*' "$dir/0000-cover-letter.patch" || fail "$dir's cover letter still has a placeholder"
+    # Each series' patches are numbered from 1 again.
+    [ -f "$(ls "$dir"/0001-*.patch)" ] || fail "$dir does not start at 0001"
+done
+[ "$(series_patches build/series | wc -l)" = "$total" ] || fail "the series together do not hold the line's $total patches"
+rm "qemu-5.2/patches/covers/${cuts[1]#* }.txt"
+expect_fail_with "has no cover letter" "$SCRATCH/log" bash scripts/series.sh
+echo "ok: ${#cuts[@]} series ($(for c in "${cuts[@]}"; do printf '%s ' "${c#* }"; done)) with their cover letters, $total patches; a missing cover letter refused"
