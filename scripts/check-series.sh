@@ -3,9 +3,11 @@
 # and check that it gives exactly the tree we build (the same git tree
 # hash as build/src or build/10.0/src, whose binaries make check tests).
 # On the 5.2 line, also build qemu-system-x86_64 from the applied tree in
-# a folder of its own (build/series-check): the series alone builds. The
-# 10.0 line's series gives the same tree, by hash, as the one its build
-# compiles, so it is not built a second time.
+# a folder of its own (build/series-check): the series alone builds, and
+# so does the tree at the end of each series it is cut into (the core
+# series without the CXL one). The 10.0 line's series gives the same
+# tree, by hash, as the one its build compiles, so it is not built a
+# second time.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/series-lib.sh"
 
@@ -43,7 +45,23 @@ if [ "$QEMU_CXL_LINE" = 5.2 ]; then
     SRC=$dir/src configure_qemu "$dir/obj" "${CONFIGURE_ARGS[@]}"
     ninja -C "$dir/obj" qemu-system-x86_64 > "$dir/obj/build.log" 2>&1 \
         || { grep -E -A8 'error:|FAILED' "$dir/obj/build.log" | tail -n 40 >&2; die "the series tree does not build (log: ${dir#$TOP/}/obj/build.log)"; }
-    step "series: $n patches apply with git am and build"
+    # Each series but the last must also build on its own, applied with
+    # the ones before it: a maintainer takes them one at a time. Build the
+    # tree at the last patch of each (incrementally, in the same folder).
+    mapfile -t applied < <(git -C "$dir/src" rev-list --reverse base..HEAD)
+    mapfile -t cuts < <(series_groups)
+    built=()
+    for ((g = 1; g < ${#cuts[@]}; g++)); do
+        end=$(( ${cuts[$g]%% *} - 1 )) prev=${cuts[$((g - 1))]#* }
+        at=${applied[$end]}
+        git -C "$dir/src" checkout -q "$at"
+        step "building qemu-system-x86_64 at the end of series $prev (patch $((end + 1)): $(git -C "$dir/src" log -1 --format=%s "$at"))"
+        ninja -C "$dir/obj" qemu-system-x86_64 > "$dir/obj/build-$prev.log" 2>&1 \
+            || { grep -E -A8 'error:|FAILED' "$dir/obj/build-$prev.log" | tail -n 40 >&2; die "the tree at the end of series $prev does not build (log: ${dir#$TOP/}/obj/build-$prev.log)"; }
+        built+=("$prev")
+    done
+    git -C "$dir/src" checkout -q main
+    step "series: $n patches apply with git am and build, as the whole series${built[*]:+ and at the end of series ${built[*]}}"
 else
     step "series: $n patches apply with git am and give the tree that ${SRC#$TOP/} builds"
 fi
