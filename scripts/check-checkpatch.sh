@@ -19,8 +19,8 @@ for p in $(ls "$series"/*.patch "$series"/*/*.patch 2>/dev/null); do
     log=$out/$(basename "$(dirname "$p")")-$(basename "$p" .patch).log
     # checkpatch.pl wants to run from the top of a QEMU tree: the base's.
     if ! (cd "$BASE_DIR" && perl scripts/checkpatch.pl -q "$p") > "$log" 2>&1; then
-        bad+=("$(basename "$p")")
-        say "checkpatch: $(basename "$p"):"
+        bad+=("${p#$series/}")
+        say "checkpatch: ${p#$series/}:"
         grep -A3 '^ERROR' "$log" | head -n 24
     fi
 done
