@@ -14,12 +14,14 @@ mkdir -p "$SCRATCH/home"
 export HOME=$SCRATCH/home GIT_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME=$SCRATCH/home/.config
 unset GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 expect_fail_with "no git identity to sign the patches off with" "$SCRATCH/log" bash scripts/series.sh
-[ ! -d build/series ] || [ -z "$(ls build/series)" ] || fail "a series was written without an identity"
+[ ! -d build/series ] || [ -z "$(ls -A build/series)" ] || fail "a series was written without an identity"
 git config user.name "Ada Tester"
 git config user.email ada@example.org
 bash scripts/series.sh > "$SCRATCH/log" 2>&1 || { cat "$SCRATCH/log"; fail "series with an identity"; }
-n=$(ls build/series/*.patch | wc -l)
+. scripts/lib.sh; . scripts/series-lib.sh
+mapfile -t patches < <(series_patches build/series)
+n=${#patches[@]}
 [ "$n" -gt 0 ] || fail "no patches written"
-signed=$(grep -lxF "Signed-off-by: Ada Tester <ada@example.org>" build/series/*.patch | wc -l)
+signed=$(grep -lxF "Signed-off-by: Ada Tester <ada@example.org>" "${patches[@]}" | wc -l)
 [ "$signed" = "$n" ] || fail "$signed of $n patches carry 'Signed-off-by: Ada Tester <ada@example.org>'"
 echo "ok: refused without an identity; $n of $n patches signed off with one"
