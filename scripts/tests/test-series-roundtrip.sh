@@ -69,4 +69,17 @@ mapfile -t patches < <(series_patches "$SCRATCH/r/build/series")
 [ ${#patches[@]} = $((n0 + 2)) ] || fail "make series wrote ${#patches[@]} patches, not $((n0 + 2))"
 git -C "$SCRATCH/am" -c user.name=t -c user.email=t@t am -q "${patches[@]}" || fail "git am"
 [ "$(git -C "$SCRATCH/am" rev-parse 'HEAD^{tree}')" = "$want" ] || fail "git am result differs"
-echo "ok: export round trip and series (${#patches[@]} patches)"
+# An edit in the line's folder that a later patch's hunk no longer fits
+# fails the tree, naming that patch.
+cp qemu-5.2/hw/cxl/roundtrip-test.c "$SCRATCH/keep.c"
+echo "/* a conflicting first version */" > qemu-5.2/hw/cxl/roundtrip-test.c
+expect_fail_with "$(basename "$two")" "$SCRATCH/log" bash scripts/tree.sh
+cp "$SCRATCH/keep.c" qemu-5.2/hw/cxl/roundtrip-test.c
+# A commit deleting a file an earlier commit added is refused by export.
+(
+    cd build/src
+    git rm -q hw/cxl/roundtrip-test.c
+    git -c user.name=t -c user.email=t@t commit -q -m "hw/cxl: round-trip test, delete"
+)
+expect_fail_with "deletes hw/cxl/roundtrip-test.c, which an earlier commit adds" "$SCRATCH/log" bash scripts/export.sh
+echo "ok: export round trip and series (${#patches[@]} patches); a conflicting edit and a deletion refused"
