@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Apply a line's series (`make series`) with `git am` to a pristine base
 # and check that it gives exactly the tree we build (the same git tree
-# hash as build/src or build/10.0/src, whose binaries make check tests).
+# hash as build/src or build/10.0/src, whose binaries make check tests),
+# and that no patch's meson.build names a source file the patch lacks.
 # On the 5.2 line, also build qemu-system-x86_64 from the applied tree in
 # a folder of its own (build/series-check): the series alone builds, and
 # so does the tree at the end of each series it is cut into (the core
@@ -32,6 +33,13 @@ if [ "$n" != 0 ]; then
         am -q --committer-date-is-author-date "${patches[@]}" \
         || die "the QEMU $QEMU_CXL_LINE series does not apply with git am to the pristine base"
 fi
+# Each patch's build names only files that exist once it is applied
+missing=""
+for c in $(git -C "$dir/src" rev-list --reverse base..HEAD); do
+    m=$(meson_names_missing "$dir/src" "$c")
+    [ -z "$m" ] || missing+="$(git -C "$dir/src" log -1 --format='%s' "$c"):"$'\n'"$(sed 's/^/    /' <<< "$m")"$'\n'
+done
+[ -z "$missing" ] || die "in the QEMU $QEMU_CXL_LINE series, a meson.build names files that its patch does not have yet:"$'\n'"$missing"
 got=$(git -C "$dir/src" rev-parse 'HEAD^{tree}')
 want=$(git -C "$SRC" rev-parse 'main^{tree}')
 [ "$got" = "$want" ] || die "the QEMU $QEMU_CXL_LINE series applied with git am gives another tree than ${SRC#$TOP/} ($got != $want)"

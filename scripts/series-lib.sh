@@ -196,3 +196,25 @@ commit_entry() {
     GIT_COMMITTER_NAME=${author:-qemu-cxl} GIT_COMMITTER_EMAIL=${email:-qemu-cxl@localhost} GIT_COMMITTER_DATE=$date \
         git -C "$repo" commit-tree "$tree" -p "$parent" -F "$work/commitmsg"
 }
+
+# Print, for commit COMMIT of repository REPO, each source file that a
+# line the series added to a meson.build (since "base") names but that the
+# commit does not have, as "MESON.BUILD: PATH". Names are quoted file names
+# ending in .c or .h, relative to the meson.build's folder, and, in the
+# test folders, the quoted names of our test programs (cxl-*-test,
+# cxl-test, test-cxl-*, bench-cxl-*), whose source is NAME.c there. A
+# patch whose build lists a file that only a later patch adds does not
+# build where a maintainer applies it.
+meson_names_missing() {
+    local repo=$1 commit=$2 m dir name
+    while read -r m; do
+        dir=$(dirname "$m")
+        while read -r name; do
+            case $name in *.c|*.h) ;; *) name=$name.c ;; esac
+            [ "$dir" = . ] || name=$dir/$name
+            git -C "$repo" cat-file -e "$commit:$name" 2>/dev/null || echo "$m: $name"
+        done < <(git -C "$repo" diff base "$commit" -- "$m" | sed -n 's/^+[^+]//p' |
+                 grep -oE "'[A-Za-z0-9_./-]+\.[ch]'|'(cxl-[a-z0-9-]*test|test-cxl-[a-z0-9-]+|bench-cxl-[a-z0-9-]+)'" |
+                 tr -d "'" | sort -u)
+    done < <(git -C "$repo" diff --name-only base "$commit" -- '*meson.build' 'meson.build')
+}
