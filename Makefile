@@ -16,7 +16,7 @@ TOPOLOGY ?= default
 LINE ?= 5.2
 export QEMU_CXL_LINE := $(LINE)
 
-.PHONY: all all-5.2 all-10.0 deps base tree export tree-reset series check-series check-checkpatch demo check \
+.PHONY: all all-5.2 all-10.0 deps base tree export tree-reset series check-series check-series-full check-checkpatch demo check \
         check-qtest check-cxl check-guest check-tools check-sanitizers check-fuzz check-10.0 boot-loop guest bench clean distclean help
 
 all: all-5.2 all-10.0
@@ -48,6 +48,10 @@ series:
 
 check-series:
 	@bash scripts/check-series.sh
+
+# the 5.2 series built after every patch (make check builds a sample)
+check-series-full:
+	@SERIES_BUILD=all bash scripts/check-series.sh
 
 check-checkpatch:
 	@bash scripts/check-checkpatch.sh

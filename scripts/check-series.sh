@@ -3,10 +3,9 @@
 # and check that it gives exactly the tree we build (the same git tree
 # hash as build/src or build/10.0/src, whose binaries make check tests),
 # and that no patch's meson.build names a source file the patch lacks.
-# On the 5.2 line, also build qemu-system-x86_64 from the applied tree in
-# a folder of its own (build/series-check): the series alone builds, and
-# so does the tree at the end of each series it is cut into (the core
-# series without the CXL one). The 10.0 line's series gives the same
+# On the 5.2 line, also build the applied series in a folder of its own
+# (build/series-check), after every patch (SERIES_BUILD=all, make
+# check-series-full) or after a fixed sample of them (make check). The 10.0 line's series gives the same
 # tree, by hash, as the one its build compiles, so it is not built a
 # second time.
 . "$(dirname "$0")/lib.sh"
@@ -45,31 +44,54 @@ want=$(git -C "$SRC" rev-parse 'main^{tree}')
 [ "$got" = "$want" ] || die "the QEMU $QEMU_CXL_LINE series applied with git am gives another tree than ${SRC#$TOP/} ($got != $want)"
 
 if [ "$QEMU_CXL_LINE" = 5.2 ]; then
-    step "building qemu-system-x86_64 from the applied series (${dir#$TOP/})"
-    # build.sh's own configure options: ccache then serves every object
-    # of the series tree from the line's build (the same relative paths,
-    # ../src, and CCACHE_BASEDIR), so a cold run does not compile twice.
+    # Build the applied series patch by patch, forward, incrementally in
+    # one folder (build/series-check/obj): qemu-system-x86_64,
+    # qemu-system-aarch64 and, once a patch has it, the unit test of the
+    # interleave arithmetic, which runs. SERIES_BUILD=all (make
+    # check-series-full) builds after every patch and runs the CXL qtests
+    # (x86_64) that the patch has; the default, in make
+    # check, after a fixed sample: the end of each series (QEMU with the
+    # core series alone, as a maintainer takes them), the CXL patches
+    # that bring a layer (series_build_sample), and the last patch.
     line_configure_args
     SRC=$dir/src configure_qemu "$dir/obj" "${CONFIGURE_ARGS[@]}"
-    ninja -C "$dir/obj" qemu-system-x86_64 > "$dir/obj/build.log" 2>&1 \
-        || { grep -E -A8 'error:|FAILED' "$dir/obj/build.log" | tail -n 40 >&2; die "the series tree does not build (log: ${dir#$TOP/}/obj/build.log)"; }
-    # Each series but the last must also build on its own, applied with
-    # the ones before it: a maintainer takes them one at a time. Build the
-    # tree at the last patch of each (incrementally, in the same folder).
+    SERIES_QTESTS=(cxl-test cxl-interleave-test cxl-switch-test cxl-migration-test cxl-fuzz-test)
+    [ "${SERIES_BUILD:-sample}" != all ] || link_firmware "$dir/obj"
     mapfile -t applied < <(git -C "$dir/src" rev-list --reverse base..HEAD)
-    mapfile -t cuts < <(series_groups)
-    built=()
-    for ((g = 1; g < ${#cuts[@]}; g++)); do
-        end=$(( ${cuts[$g]%% *} - 1 )) prev=${cuts[$((g - 1))]#* }
-        at=${applied[$end]}
+    declare -A pick=()
+    picks=$(for c in "${applied[@]}"; do git -C "$dir/src" log -1 --format=%s "$c"; done |
+            series_build_picks "${SERIES_BUILD:-sample}") || die "cannot choose the patches to build after"
+    while read -r i why; do pick[$i]=$why; done <<< "$picks"
+    built=0
+    for ((i = 0; i < n; i++)); do
+        [ -n "${pick[$i]:-}" ] || continue
+        at=${applied[$i]}
+        subject=$(git -C "$dir/src" log -1 --format=%s "$at")
         git -C "$dir/src" checkout -q "$at"
-        step "building qemu-system-x86_64 at the end of series $prev (patch $((end + 1)): $(git -C "$dir/src" log -1 --format=%s "$at"))"
-        ninja -C "$dir/obj" qemu-system-x86_64 > "$dir/obj/build-$prev.log" 2>&1 \
-            || { grep -E -A8 'error:|FAILED' "$dir/obj/build-$prev.log" | tail -n 40 >&2; die "the tree at the end of series $prev does not build (log: ${dir#$TOP/}/obj/build-$prev.log)"; }
-        built+=("$prev")
+        log=$dir/obj/build-$((i + 1)).log
+        targets=(qemu-system-x86_64 qemu-system-aarch64)
+        [ -f "$dir/src/tests/test-cxl-decode.c" ] && targets+=(tests/test-cxl-decode)
+        step "building patch $((i + 1))/$n (${pick[$i]}): $subject"
+        ninja -C "$dir/obj" "${targets[@]}" > "$log" 2>&1 \
+            || { grep -E -A8 'error:|FAILED' "$log" | tail -n 40 >&2; die "the series does not build at patch $((i + 1)), $subject (log: ${log#$TOP/})"; }
+        if [ -f "$dir/src/tests/test-cxl-decode.c" ]; then
+            "$dir/obj/tests/test-cxl-decode" > "$log.test" 2>&1 \
+                || { tail -n 20 "$log.test" >&2; die "tests/test-cxl-decode fails at patch $((i + 1)), $subject"; }
+        fi
+        # make check-series-full: the CXL qtests that the patch has pass
+        if [ "${SERIES_BUILD:-sample}" = all ]; then
+            for t in "${SERIES_QTESTS[@]}"; do
+                [ -f "$dir/src/tests/qtest/$t.c" ] || continue
+                ninja -C "$dir/obj" "tests/qtest/$t" >> "$log" 2>&1 \
+                    || { grep -E -A8 'error:|FAILED' "$log" | tail -n 40 >&2; die "tests/qtest/$t does not build at patch $((i + 1)), $subject"; }
+                (cd "$dir/obj" && QTEST_QEMU_BINARY=./qemu-system-x86_64 "tests/qtest/$t") > "$log.$t" 2>&1 \
+                    || { grep -v '^ok' "$log.$t" | tail -n 20 >&2; die "tests/qtest/$t fails at patch $((i + 1)), $subject (log: ${log#$TOP/}.$t)"; }
+            done
+        fi
+        built=$((built + 1))
     done
     git -C "$dir/src" checkout -q main
-    step "series: $n patches apply with git am and build, as the whole series${built[*]:+ and at the end of series ${built[*]}}"
+    step "series: $n patches apply with git am; built (x86_64, aarch64, unit test) after $built of them"
 else
     step "series: $n patches apply with git am and give the tree that ${SRC#$TOP/} builds"
 fi

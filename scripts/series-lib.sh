@@ -218,3 +218,56 @@ meson_names_missing() {
                  tr -d "'" | sort -u)
     done < <(git -C "$repo" diff --name-only base "$commit" -- '*meson.build' 'meson.build')
 }
+
+# series_build_sample: the subjects of the 5.2 patches that make check
+# builds after (besides the end of each series and the last patch), one
+# per layer of the CXL series: the window options (the first CXL code,
+# and the stubs that aarch64 links), the machine, the Type 3 device, the
+# reference decode, the fast path, introspection (QAPI) and arm64 virt.
+# check-series fails when one of them is not in the series.
+series_build_sample() {
+    cat <<'SAMPLE'
+hw/cxl: CXL fixed memory windows on the machine command line
+hw/i386/pc: cxl=on, CXL host bridge registers and fixed memory windows
+hw/mem: cxl-type3, the CXL Type 3 memory device, with its mailbox
+hw/cxl: route window accesses through the HDM decoders to the backing file
+hw/cxl: the fast path: flat routes, no big lock, pages mapped straight in
+qapi: query-cxl and cxl-translate; HMP cxl_translate
+hw/arm/virt: cxl=on, CXL host bridges and fixed memory windows
+SAMPLE
+}
+
+# series_build_picks MODE: which patches check-series builds after, from
+# the subjects of the applied series on stdin (one per line, in order):
+# "INDEX REASON" (0-based) for each. MODE all: every patch; sample: the
+# end of each series (series_groups), the subjects of series_build_sample
+# and the last patch. Fails, naming it, when a sample subject is not one
+# of the series' subjects.
+series_build_picks() {
+    local mode=$1 subjects=() i g want found
+    mapfile -t subjects
+    local n=${#subjects[@]}
+    if [ "$mode" = all ]; then
+        for ((i = 0; i < n; i++)); do echo "$i every"; done
+        return 0
+    fi
+    declare -A pick=()
+    local cuts=()
+    mapfile -t cuts < <(series_groups)
+    for ((g = 1; g < ${#cuts[@]}; g++)); do
+        pick[$(( ${cuts[$g]%% *} - 1 ))]="end of series ${cuts[$((g - 1))]#* }"
+    done
+    while IFS= read -r want; do
+        found=""
+        for ((i = 0; i < n; i++)); do
+            if [ "${subjects[$i]}" = "$want" ]; then
+                pick[$i]=sample found=1
+            fi
+        done
+        [ -n "$found" ] || { echo "series_build_sample (scripts/series-lib.sh) names '$want', which no patch of the series has as its subject" >&2; return 1; }
+    done < <(series_build_sample)
+    [ "$n" = 0 ] || pick[$((n - 1))]=last
+    for ((i = 0; i < n; i++)); do
+        [ -z "${pick[$i]:-}" ] || echo "$i ${pick[$i]}"
+    done
+}
