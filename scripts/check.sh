@@ -153,7 +153,8 @@ suite_qtest() {
     # A program that fails gets one rerun on its own (run_meson --rerun):
     # these are the base's tests, and some race on a busy machine. One did
     # in CI: migration-test's /migration/postcopy/recovery hung until its
-    # 600 s timeout, a race in QEMU 5.2's postcopy that patch 0036 fixes.
+    # 600 s timeout, a race in QEMU 5.2's postcopy that patch 0009 (the
+    # migration series) fixes.
     # The rerun stays for the races nobody has found yet; a rerun that
     # passes is printed as such.
     local label=qtest-$QEMU_CXL_LINE
