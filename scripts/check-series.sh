@@ -5,9 +5,9 @@
 # and that no patch's meson.build names a source file the patch lacks.
 # On the 5.2 line, also build the applied series in a folder of its own
 # (build/series-check), after every patch (SERIES_BUILD=all, make
-# check-series-full) or after a fixed sample of them (make check). The 10.0 line's series gives the same
-# tree, by hash, as the one its build compiles, so it is not built a
-# second time.
+# check-series-full) or after a fixed sample of them (make check). The
+# 10.0 line's series gives the same tree, by hash, as the one its build
+# compiles, so it is not built a second time.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/series-lib.sh"
 
@@ -53,14 +53,21 @@ if [ "$QEMU_CXL_LINE" = 5.2 ]; then
     # check, after a fixed sample: the end of each series (QEMU with the
     # core series alone, as a maintainer takes them), the CXL patches
     # that bring a layer (series_build_sample), and the last patch.
+    # build.sh's own configure options: ccache then serves every object
+    # of the series tree from the line's build (the same relative paths,
+    # ../src, and CCACHE_BASEDIR), so a cold run does not compile twice.
+    mode=${SERIES_BUILD:-sample}
     line_configure_args
     SRC=$dir/src configure_qemu "$dir/obj" "${CONFIGURE_ARGS[@]}"
-    SERIES_QTESTS=(cxl-test cxl-interleave-test cxl-switch-test cxl-migration-test cxl-fuzz-test)
-    [ "${SERIES_BUILD:-sample}" != all ] || link_firmware "$dir/obj"
+    qtests=()
+    if [ "$mode" = all ]; then
+        qtests=(cxl-test cxl-interleave-test cxl-switch-test cxl-migration-test cxl-fuzz-test)
+        link_firmware "$dir/obj"
+    fi
     mapfile -t applied < <(git -C "$dir/src" rev-list --reverse base..HEAD)
     declare -A pick=()
     picks=$(for c in "${applied[@]}"; do git -C "$dir/src" log -1 --format=%s "$c"; done |
-            series_build_picks "${SERIES_BUILD:-sample}") || die "cannot choose the patches to build after"
+            series_build_picks "$mode") || die "cannot choose the patches to build after"
     while read -r i why; do pick[$i]=$why; done <<< "$picks"
     built=0
     for ((i = 0; i < n; i++)); do
@@ -70,24 +77,23 @@ if [ "$QEMU_CXL_LINE" = 5.2 ]; then
         git -C "$dir/src" checkout -q "$at"
         log=$dir/obj/build-$((i + 1)).log
         targets=(qemu-system-x86_64 qemu-system-aarch64)
-        [ -f "$dir/src/tests/test-cxl-decode.c" ] && targets+=(tests/test-cxl-decode)
+        unit=""
+        [ ! -f "$dir/src/tests/test-cxl-decode.c" ] || { unit=tests/test-cxl-decode; targets+=("$unit"); }
         step "building patch $((i + 1))/$n (${pick[$i]}): $subject"
         ninja -C "$dir/obj" "${targets[@]}" > "$log" 2>&1 \
             || { grep -E -A8 'error:|FAILED' "$log" | tail -n 40 >&2; die "the series does not build at patch $((i + 1)), $subject (log: ${log#$TOP/})"; }
-        if [ -f "$dir/src/tests/test-cxl-decode.c" ]; then
-            "$dir/obj/tests/test-cxl-decode" > "$log.test" 2>&1 \
+        if [ -n "$unit" ]; then
+            "$dir/obj/$unit" > "$log.test" 2>&1 \
                 || { tail -n 20 "$log.test" >&2; die "tests/test-cxl-decode fails at patch $((i + 1)), $subject"; }
         fi
         # make check-series-full: the CXL qtests that the patch has pass
-        if [ "${SERIES_BUILD:-sample}" = all ]; then
-            for t in "${SERIES_QTESTS[@]}"; do
-                [ -f "$dir/src/tests/qtest/$t.c" ] || continue
-                ninja -C "$dir/obj" "tests/qtest/$t" >> "$log" 2>&1 \
-                    || { grep -E -A8 'error:|FAILED' "$log" | tail -n 40 >&2; die "tests/qtest/$t does not build at patch $((i + 1)), $subject"; }
-                (cd "$dir/obj" && QTEST_QEMU_BINARY=./qemu-system-x86_64 "tests/qtest/$t") > "$log.$t" 2>&1 \
-                    || { grep -v '^ok' "$log.$t" | tail -n 20 >&2; die "tests/qtest/$t fails at patch $((i + 1)), $subject (log: ${log#$TOP/}.$t)"; }
-            done
-        fi
+        for t in "${qtests[@]}"; do
+            [ -f "$dir/src/tests/qtest/$t.c" ] || continue
+            ninja -C "$dir/obj" "tests/qtest/$t" >> "$log" 2>&1 \
+                || { grep -E -A8 'error:|FAILED' "$log" | tail -n 40 >&2; die "tests/qtest/$t does not build at patch $((i + 1)), $subject"; }
+            (cd "$dir/obj" && QTEST_QEMU_BINARY=./qemu-system-x86_64 "tests/qtest/$t") > "$log.$t" 2>&1 \
+                || { grep -v '^ok' "$log.$t" | tail -n 20 >&2; die "tests/qtest/$t fails at patch $((i + 1)), $subject (log: ${log#$TOP/}.$t)"; }
+        done
         built=$((built + 1))
     done
     git -C "$dir/src" checkout -q main
