@@ -86,6 +86,7 @@ run_meson() {   # run_meson LABEL [--rerun] [--test-args ARGS] NAME...
             SKIP) result "$RESULT_PREFIX$name" 77 ;;
             *)  if [ $rerun = 0 ]; then
                     result "$RESULT_PREFIX$name" 1 "($st; log: build/check/meson-$label.log)"
+                    meson_errorlog "$name" < "$log"
                     continue
                 fi
                 rlog=$LOGS/meson-$label-rerun-${name##*/}.log
@@ -97,9 +98,22 @@ run_meson() {   # run_meson LABEL [--rerun] [--test-args ARGS] NAME...
                     result "$RESULT_PREFIX$name" 1 "(first run $st, rerun alone OK, but not on the line's qtest-rerun-allow.txt; logs: build/check/meson-$label.log, build/${rlog#$BUILD/})"
                 else
                     result "$RESULT_PREFIX$name" 1 "($st, and ${st2:-no result} when rerun alone; logs: build/check/meson-$label.log, build/${rlog#$BUILD/})"
-                fi ;;
+                fi
+                # what the first run printed: a failure that the rerun
+                # forgives can still be diagnosed from the CI output
+                meson_errorlog "$name" < "$log" ;;
         esac
     done < <(meson_statuses < "$log")
+}
+
+# The last lines of what meson --print-errorlogs printed for the failed
+# test NAME (the lines after its status line, up to the next one),
+# indented, from a meson test log on stdin.
+meson_errorlog() {   # meson_errorlog NAME < LOG
+    awk -v t=" / $1 " '
+        /^ *[0-9]+\/[0-9]+ / { grab = index($0, t) > 0; next }
+        /^Summary of Failures/ { exit }
+        grab' | tail -n 30 | sed 's/^/    | /'
 }
 
 # "NAME STATUS" for each test in a meson test log, e.g. from

@@ -19,6 +19,11 @@ meson() {   # meson test ... NAME...: one result line per NAME
         case $n in qtest-x86_64/*) ;; *) continue ;; esac
         i=$((i + 1))
         printf ' %d/9 qemu:qtest+qtest-x86_64 / %s   %s   1.00s\n' "$i" "$n" "${st%% *}"
+        # --print-errorlogs: a bad status is followed by the test's output
+        case ${st%% *} in
+            OK|SKIP) ;;
+            *) printf '>>> %s\n8<------\nstderr of %s\n--------\n\n' "$n" "${n#*/}" ;;
+        esac
         st=${st#* }
     done
 }
@@ -35,6 +40,9 @@ try "OK TIMEOUT" "OK" qtest --rerun qtest-x86_64/a-test qtest-x86_64/b-test
 [ "$pass/$fail" = 2/0 ] || { cat "$SCRATCH/out"; fail "rerun OK should pass: $pass/$fail"; }
 grep -q "^PASS  qtest-x86_64/b-test (first run TIMEOUT, rerun alone OK" "$SCRATCH/out" || { cat "$SCRATCH/out"; fail "no rerun note"; }
 [ "$(wc -l < "$SCRATCH/calls")" = 2 ] || fail "expected 2 meson calls"
+# ... and what its first run printed follows, nothing of the passing test
+grep -A3 "^PASS  qtest-x86_64/b-test" "$SCRATCH/out" | grep -q "^    | stderr of b-test$" || { cat "$SCRATCH/out"; fail "no first-run output after the rerun note"; }
+! grep -q "stderr of a-test" "$SCRATCH/out" || { cat "$SCRATCH/out"; fail "output of a passing test printed"; }
 tail -n 1 "$SCRATCH/calls" | grep -q -- "--num-processes 1 .* qtest-x86_64/b-test$" || fail "the rerun is not b-test alone"
 
 # A rerun that passes does not forgive a program off the allowlist
@@ -55,6 +63,7 @@ try "ERROR" "" qtest --rerun qtest-x86_64/b-test
 try "OK FAIL" "OK" cxl qtest-x86_64/cxl-a-test qtest-x86_64/cxl-b-test
 [ "$pass/$fail" = 1/1 ] || { cat "$SCRATCH/out"; fail "no-rerun failure should stay: $pass/$fail"; }
 [ "$(wc -l < "$SCRATCH/calls")" = 1 ] || fail "no-rerun ran meson again"
+grep -q "^    | stderr of cxl-b-test$" "$SCRATCH/out" || { cat "$SCRATCH/out"; fail "a final failure without its output"; }
 
 # --test-args reach both runs
 try "TIMEOUT" "OK" qtest --rerun --test-args " -s /x/y" qtest-x86_64/a-test
