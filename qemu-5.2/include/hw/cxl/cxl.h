@@ -81,7 +81,6 @@ typedef struct CXLState {
     unsigned fmw_keys;              /* -M cxl-fmw.* keys applied */
 } CXLState;
 
-
 /*
  * Switches nest at most this deep below a root port: the decode walks
  * that many levels, and cxl-upstream refuses to sit deeper.
@@ -147,7 +146,6 @@ typedef struct CXLComponentState {
     uint64_t dpa_capacity;          /* endpoint: bytes of DPA space */
     CXLHDMDecoder hdm[CXL_HDM_MAX_DECODERS];
 } CXLComponentState;
-
 
 void cxl_component_init(CXLComponentState *cs, Object *owner, const char *name,
                         CXLComponentKind kind, unsigned hdm_count);
