@@ -47,7 +47,8 @@ if [ "$QEMU_CXL_LINE" = 5.2 ]; then
     # Build the applied series patch by patch, forward, incrementally in
     # one folder (build/series-check/obj): qemu-system-x86_64,
     # qemu-system-aarch64 and, once a patch has it, the unit test of the
-    # interleave arithmetic, which runs. SERIES_BUILD=all (make
+    # interleave arithmetic, which runs; a compiler warning in a CXL file
+    # fails too (series_cxl_warnings). SERIES_BUILD=all (make
     # check-series-full) builds after every patch and runs the CXL qtests
     # (x86_64) that the patch has; the default, in make
     # check, after a fixed sample: the end of each series (QEMU with the
@@ -82,6 +83,8 @@ if [ "$QEMU_CXL_LINE" = 5.2 ]; then
         step "building patch $((i + 1))/$n (${pick[$i]}): $subject"
         ninja -C "$dir/obj" "${targets[@]}" > "$log" 2>&1 \
             || { grep -E -A8 'error:|FAILED' "$log" | tail -n 40 >&2; die "the series does not build at patch $((i + 1)), $subject (log: ${log#$TOP/})"; }
+        warn=$(series_cxl_warnings < "$log")
+        [ -z "$warn" ] || die "the CXL code warns at patch $((i + 1)), $subject (log: ${log#$TOP/}):"$'\n'"$warn"
         if [ -n "$unit" ]; then
             "$dir/obj/$unit" > "$log.test" 2>&1 \
                 || { tail -n 20 "$log.test" >&2; die "tests/test-cxl-decode fails at patch $((i + 1)), $subject"; }
@@ -91,6 +94,8 @@ if [ "$QEMU_CXL_LINE" = 5.2 ]; then
             [ -f "$dir/src/tests/qtest/$t.c" ] || continue
             ninja -C "$dir/obj" "tests/qtest/$t" >> "$log" 2>&1 \
                 || { grep -E -A8 'error:|FAILED' "$log" | tail -n 40 >&2; die "tests/qtest/$t does not build at patch $((i + 1)), $subject"; }
+            warn=$(series_cxl_warnings < "$log")
+            [ -z "$warn" ] || die "tests/qtest/$t warns at patch $((i + 1)), $subject (log: ${log#$TOP/}):"$'\n'"$warn"
             (cd "$dir/obj" && QTEST_QEMU_BINARY=./qemu-system-x86_64 "tests/qtest/$t") > "$log.$t" 2>&1 \
                 || { grep -v '^ok' "$log.$t" | tail -n 20 >&2; die "tests/qtest/$t fails at patch $((i + 1)), $subject (log: ${log#$TOP/}.$t)"; }
         done
