@@ -8,7 +8,7 @@
 # Stock 10.0 fails at once: a cxl-type3 without sn= reports serial number
 # 0, and Linux 7.x refuses a pmem region on it ("cxl_pmem_region ...: memN:
 # invalid or missing serial number"). The 10.0 line gives every device a
-# serial number (qemu-10.0/patches/0001).
+# serial number (qemu-10.0/patches/0008).
 set -euo pipefail
 G=$(cd "$(dirname "$0")/.." && pwd)
 export QEMU_CXL_LINE=10.0 REGION_PREFIX=10.0-kernel7- RUN_OPTS="-k trixie -c max,hypervisor=off"

@@ -12,7 +12,7 @@
 # Stock 10.0 fails the second boot: a cxl-type3 without sn= reports serial
 # number 0, both pmem devices' nvdimms get id 0, and the labelled region
 # stays disabled. The 10.0 line gives every device a serial number
-# (qemu-10.0/patches/0001).
+# (qemu-10.0/patches/0008).
 set -euo pipefail
 G=$(cd "$(dirname "$0")/.." && pwd)
 export QEMU_CXL_LINE=10.0 REGION_PREFIX=10.0- RUN_OPTS="-k backports -c max,hypervisor=off"
