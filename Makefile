@@ -49,7 +49,8 @@ series:
 check-series:
 	@bash scripts/check-series.sh
 
-# the 5.2 series built after every patch (make check builds a sample)
+# the series built after every patch, with the CXL qtests each has (make
+# check builds a sample); LINE=10.0 for the 10.0 line
 check-series-full:
 	@SERIES_BUILD=all bash scripts/check-series.sh
 

@@ -39,7 +39,7 @@ suite_tools() {
 suite_series() {
     step "suite: series"
     run "series/git-am-and-build" bash "$TOP/scripts/check-series.sh"
-    run "10.0/series/git-am" env QEMU_CXL_LINE=10.0 bash "$TOP/scripts/check-series.sh"
+    run "10.0/series/git-am-and-build" env QEMU_CXL_LINE=10.0 bash "$TOP/scripts/check-series.sh"
     run "series/checkpatch" bash "$TOP/scripts/check-checkpatch.sh"
     run "10.0/series/checkpatch" env QEMU_CXL_LINE=10.0 bash "$TOP/scripts/check-checkpatch.sh"
 }

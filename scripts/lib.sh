@@ -155,13 +155,15 @@ configure_qemu() {
     fi
 }
 
-# link_firmware DIR: the main build's firmware (build/qemu/pc-bios), file by
-# file, into another build directory's pc-bios/ (configure made that one).
+# link_firmware DIR: the main build's firmware, file by file, into another
+# build directory where QEMU run from it looks (scripts/firmware.sh): 5.2
+# pc-bios/, 10.0 its relocated data directory qemu-bundle/usr/local/share/qemu.
 link_firmware() {
-    local f
-    mkdir -p "$1/pc-bios"
-    for f in "$OBJ"/pc-bios/*.bin "$OBJ"/pc-bios/*.rom; do
-        ln -sfn "$(readlink -f "$f")" "$1/pc-bios/$(basename "$f")"
+    local f sub=pc-bios
+    [ "$QEMU_CXL_LINE" = 5.2 ] || sub=qemu-bundle/usr/local/share/qemu
+    mkdir -p "$1/$sub"
+    for f in "$OBJ/$sub"/*.bin "$OBJ/$sub"/*.rom; do
+        ln -sfn "$(readlink -f "$f")" "$1/$sub/$(basename "$f")"
     done
 }
 

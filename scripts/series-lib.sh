@@ -219,13 +219,25 @@ meson_names_missing() {
     done < <(git -C "$repo" diff --name-only base "$commit" -- '*meson.build' 'meson.build')
 }
 
-# series_build_sample: the subjects of the 5.2 patches that make check
+# series_build_sample: the subjects of the line's patches that make check
 # builds after (besides the end of each series and the last patch), one
-# per layer of the CXL series: the window options (the first CXL code,
-# and the stubs that aarch64 links), the machine, the Type 3 device, the
-# reference decode, the fast path, introspection (QAPI) and arm64 virt.
-# check-series fails when one of them is not in the series.
+# per layer of the CXL series. 5.2: the window options (the first CXL
+# code, and the stubs that aarch64 links), the machine, the Type 3 device,
+# the reference decode, the fast path, introspection (QAPI) and arm64
+# virt. 10.0: the decode walk, the route table (with QAPI), the RAM
+# aliases, the page mapping and migration. check-series fails when one of
+# them is not in the series.
 series_build_sample() {
+    if [ "$QEMU_CXL_LINE" != 5.2 ]; then
+        cat <<'SAMPLE'
+hw/cxl: window decode through any number of switch levels, 3/6/12 ways at every level
+hw/cxl: route window accesses from tables built when decoders change
+hw/cxl: map uninterleaved window ranges into the guest as RAM aliases
+hw/cxl: map a window page by page where a page reaches one device
+hw/cxl: migrate every CXL device and its backends' RAM
+SAMPLE
+        return 0
+    fi
     cat <<'SAMPLE'
 hw/cxl: CXL fixed memory windows on the machine command line
 hw/i386/pc: cxl=on, CXL host bridge registers and fixed memory windows
