@@ -3,10 +3,8 @@
 # and check that it gives exactly the tree we build (the same git tree
 # hash as build/src or build/10.0/src, whose binaries make check tests),
 # and that no patch's meson.build names a source file the patch lacks.
-# Then build the applied series in a folder of its own (build/series-check,
-# build/10.0/series-check), after every patch (SERIES_BUILD=all, make
-# check-series-full [LINE=10.0]) or after a fixed sample of them (make
-# check), so that a patch that does not build on its own is found.
+# Then build it patch by patch (below), so that a patch that does not
+# build on its own is found.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/series-lib.sh"
 
@@ -43,9 +41,10 @@ want=$(git -C "$SRC" rev-parse 'main^{tree}')
 [ "$got" = "$want" ] || die "the QEMU $QEMU_CXL_LINE series applied with git am gives another tree than ${SRC#$TOP/} ($got != $want)"
 
 # Build the applied series patch by patch, forward, incrementally in one
-# folder (series-check/obj): qemu-system-x86_64, qemu-system-aarch64 and,
-# once a patch has it, the unit test of the interleave arithmetic, which
-# runs; a compiler warning in a CXL file fails too (series_cxl_warnings).
+# folder (build/series-check/obj, build/10.0/series-check/obj):
+# qemu-system-x86_64, qemu-system-aarch64 and, once a patch has it, the
+# unit test of the interleave arithmetic, which runs; a compiler warning
+# in a CXL file fails too (series_cxl_warnings).
 # SERIES_BUILD=all (make check-series-full) builds after every patch and
 # runs the CXL qtests (x86_64) that the patch has; the default, in make
 # check, after a fixed sample: the end of each series (QEMU with the core
