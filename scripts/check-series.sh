@@ -53,7 +53,11 @@ want=$(git -C "$SRC" rev-parse 'main^{tree}')
 # configure options: ccache then serves every object of the series tree
 # from the line's build (the same relative paths, ../src, and
 # CCACHE_BASEDIR), so a cold run does not compile twice.
+# SERIES_FROM=N skips the builds before patch N (a full run that was
+# stopped goes on from there); git am and the tree check still cover all.
 mode=${SERIES_BUILD:-sample}
+from=${SERIES_FROM:-1}
+[[ "$from" =~ ^[1-9][0-9]*$ ]] || die "SERIES_FROM must be a patch number, not '$from'"
 line_configure_args
 if [ "$QEMU_CXL_LINE" = 5.2 ]; then
     unit_test=tests/test-cxl-decode
@@ -81,7 +85,7 @@ picks=$(for c in "${applied[@]}"; do git -C "$dir/src" log -1 --format=%s "$c"; 
 while read -r i why; do pick[$i]=$why; done <<< "$picks"
 built=0
 for ((i = 0; i < n; i++)); do
-    [ -n "${pick[$i]:-}" ] || continue
+    [ -n "${pick[$i]:-}" ] && [ $((i + 1)) -ge "$from" ] || continue
     at=${applied[$i]}
     subject=$(git -C "$dir/src" log -1 --format=%s "$at")
     git -C "$dir/src" checkout -q "$at"
