@@ -96,6 +96,50 @@ def fmt_ratio(r):
     return "%.3g" % r
 
 
+def read_host(path):
+    """{metric: value} of bench/first-touch's lines in OUT/logs/NAME.host"""
+    figures = {}
+    if os.path.exists(path):
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = re.match(r"^first-touch: (\S+) ([0-9.]+)$", line.strip())
+                if m:
+                    figures[m.group(1)] = float(m.group(2))
+    return figures
+
+
+def first_pass(out, cases, ran, value):
+    """The first store pass over the later ones, per region case, and the
+    same for the host alone on a fresh sparse file (bench/first-touch.c,
+    run before each boot): what each new page of a backing file costs the
+    host before QEMU does anything."""
+    regions = [c for c in cases if c[3] and not c[3].endswith("kmem")]
+    if not regions or not ran:
+        return
+    print()
+    print("First store pass / later store passes")
+    print("%-*s" % (width_of(cases), "") + "".join("%22s" % PEER_NAME[q] for q in ran))
+    for cid, ctitle, threads, region in regions:
+        line = "%-*s" % (width_of(cases), "  " + ctitle)
+        for q in ran:
+            r = ratio(value(q, cid, "write_cold_MBps"), value(q, cid, "write_MBps"))
+            line += "%22s" % ("-" if r is None else "%.3f" % r)
+        print(line)
+    line = "%-*s" % (width_of(cases), "  host alone")
+    for q in ran:
+        h = read_host(os.path.join(out, "logs", q + ".host"))
+        cold, warm = h.get("write_cold_MBps"), h.get("write_MBps")
+        r = ratio(cold, warm)
+        line += "%22s" % ("-" if r is None else "%.3f (%s/%s)" % (r, fmt(cold), fmt(warm)))
+    print(line)
+    print("  host alone: bench/first-touch just before the boot, a fresh sparse file in the")
+    print("  backing files' folder mapped as QEMU maps them, first and later store pass, MB/s")
+
+
+def width_of(cases):
+    return max([22] + [len(c[1]) + 3 for c in cases])
+
+
 def main():
     out, cases = sys.argv[1], [c.split("|") for c in sys.argv[2:]]
     status = read_status(out)
@@ -157,7 +201,7 @@ def main():
         if m:
             sizes[q] = m.group(1)
     rows = []
-    width = max([22] + [len(c[1]) + 3 for c in cases])
+    width = width_of(cases)
     for metric, unit, title in METRICS:
         print()
         head = "%-*s" % (width, "%s, %s" % (title, unit) if len(title) < 40 else unit)
@@ -216,6 +260,7 @@ def main():
                     if row["qemu"] == p and row["case_id"] == cid and row["metric"] == metric:
                         row["ours_over_this"] = "" if r is None else "%.4g" % r
             print(line)
+    first_pass(out, cases, ran, value)
     bad = [(q, cid) for q in ran for cid in data[q] if value(q, cid, "check") == "bad"]
     if bad:
         print()

@@ -41,7 +41,7 @@ size_ours=${BENCH_SIZE_OURS:-$((16 << 20))}
 size_peer=${BENCH_SIZE_PEER:-$((16 << 20))}
 timeout=${BENCH_TIMEOUT:-2400}
 mkdir -p "$OUT/logs" "$OUT/run"
-rm -f "$OUT"/logs/*.log "$OUT/status" "$OUT/versions" "$OUT"/results.* "$OUT"/chart-*.dat
+rm -f "$OUT"/logs/*.log "$OUT"/logs/*.host "$OUT/status" "$OUT/versions" "$OUT"/results.* "$OUT"/chart-*.dat
 
 # The cases: ID|TITLE|THREADS|HB WAYS GRANULARITY [kmem] (none for RAM).
 # Region cases name their host bridge; the ways of host bridge N are the
@@ -103,6 +103,7 @@ for q in $qemus; do
     esac
 done
 total=$((${#run[@]} * ${#cases[@]}))
+cc -O2 -Wall -o "$OUT/first-touch" "$TOP/bench/first-touch.c" || die "bench: cannot build bench/first-touch.c"
 
 start=$(date +%s)
 index=0
@@ -143,6 +144,11 @@ for q in "${run[@]}"; do
     # window a node of its own, for the kmem cases
     numa=""; [ $q = ours ] && numa=-n
     mapfile -t topo < <(bash "$TOP/bench/topology.sh" $numa "$OUT/backing/$q" "$prop" $topo_ways)
+    # What the host alone pays for each new page of a fresh sparse file
+    # there (bench/first-touch.c), just before the boot: the floor under
+    # the guest's first store pass
+    "$OUT/first-touch" "$OUT/backing/$q/first-touch.raw" "$size" > "$OUT/logs/$q.host" 2>&1 ||
+        say "bench: $q: first-touch failed: $(tail -n 1 "$OUT/logs/$q.host")"
     log=$OUT/logs/$q.log
     step "bench: $q: one boot, $(( size >> 20 )) MiB buffers, console log $log"
     for attempt in 1 2; do
