@@ -13,9 +13,11 @@
  *   first-touch: write_cold_MBps VALUE
  *   first-touch: write_MBps VALUE
  *
- * and removes FILE. This bounds the guest's first store pass over a CXL
- * region from above: whatever QEMU does, each new page of the backing
- * file costs the host at least this. Exit status 0, 2 on a system error.
+ * and removes FILE. Each new page of a backing file costs the host about
+ * this whatever QEMU does, in the state the host is in at the time: its
+ * new memory is slow to zero, memory it has just freed fast, so compare
+ * it with the guest's first store pass of the same run only. Exit status
+ * 0, 2 on a system error.
  */
 #define _GNU_SOURCE
 #include <errno.h>

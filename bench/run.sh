@@ -145,8 +145,9 @@ for q in "${run[@]}"; do
     numa=""; [ $q = ours ] && numa=-n
     mapfile -t topo < <(bash "$TOP/bench/topology.sh" $numa "$OUT/backing/$q" "$prop" $topo_ways)
     # What the host alone pays for each new page of a fresh sparse file
-    # there (bench/first-touch.c), just before the boot: the floor under
-    # the guest's first store pass
+    # there (bench/first-touch.c), just before the boot: the host's own
+    # share of the guest's first store pass, in the state the host is in
+    # then (its new memory is slow, memory it just freed is fast)
     "$OUT/first-touch" "$OUT/backing/$q/first-touch.raw" "$size" > "$OUT/logs/$q.host" 2>&1 ||
         say "bench: $q: first-touch failed: $(tail -n 1 "$OUT/logs/$q.host")"
     log=$OUT/logs/$q.log
